@@ -1,0 +1,11 @@
+//! Cartella's domain vocabulary: typed identifiers, validation and time, with no I/O.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod ids;
+pub mod resource_types;
+pub mod time;
+
+pub use error::DomainError;
+pub use ids::{ResourceId, ResourceType, TenantId, TenantSlug};
+pub use time::Timestamp;

@@ -1,0 +1,15 @@
+//! Cartella's storage layer: the [`Backend`] trait that SQLite and PostgreSQL implement, and the
+//! [`Store`] that wraps any backend with validation, envelope encryption, blind indexes, search
+//! extraction, the audit trail and the job queue, so both backends behave the same.
+#![forbid(unsafe_code)]
+
+pub mod audit;
+pub mod backend;
+pub mod error;
+pub mod migrations;
+pub mod model;
+pub mod search;
+
+pub use backend::Backend;
+pub use error::StoreError;
+pub use model::*;

@@ -1,0 +1,6 @@
+//! Search: the backend-neutral plan ([`plan`]) and the parsing of FHIR-style query parameters
+//! into it ([`parse`]), including blind-token expansion for identifying parameters.
+
+pub mod plan;
+
+pub use plan::*;
