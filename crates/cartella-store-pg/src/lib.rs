@@ -1,1 +1,83 @@
-//! placeholder
+//! Cartella's PostgreSQL backend: [`PgBackend`] implements [`cartella_store::Backend`] on a
+//! `deadpool-postgres` pool. The store above it has already sealed content, extracted index rows
+//! and prepared audit drafts; this crate owns the SQL, the transactions, optimistic-concurrency
+//! checks, the audit chain's ordering and the job queue's locking.
+#![forbid(unsafe_code)]
+
+mod audit;
+mod backend;
+mod jobs;
+mod keys;
+mod migrate;
+mod read;
+mod rows;
+mod search;
+pub mod testing;
+mod write;
+
+use cartella_store::StoreError;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod, Runtime};
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+/// A PostgreSQL database holding one Cartella deployment (all tenants).
+#[derive(Clone)]
+pub struct PgBackend {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PgBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Deliberately not the URL: it may carry a password.
+        f.debug_struct("PgBackend").field("pool", &self.pool.status()).finish()
+    }
+}
+
+impl PgBackend {
+    /// Connects a pool of `pool_size` to a postgres:// URL; does not migrate.
+    ///
+    /// One connection is opened right away so a wrong URL or an unreachable server is reported
+    /// at startup rather than on the first request.
+    pub async fn connect(url: &str, pool_size: usize) -> Result<Self, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Database(format!("invalid PostgreSQL URL: {e}")))?;
+        // Fast recycling: a connection whose last transaction failed is rolled back by
+        // tokio-postgres itself when the `Transaction` is dropped, so no extra round trip per
+        // checkout is needed; a closed connection is detected and replaced.
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size.max(1))
+            .runtime(Runtime::Tokio1)
+            // Bounded waits: a saturated pool or a dead server becomes an error (503), not a hang.
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .build()
+            .map_err(StoreError::db)?;
+        let backend = PgBackend { pool };
+        backend.client().await?;
+        Ok(backend)
+    }
+
+    /// A pooled connection.
+    pub(crate) async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(StoreError::db)
+    }
+
+    pub(crate) async fn ping_db(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client.simple_query("SELECT 1").await.map_err(StoreError::db)?;
+        Ok(())
+    }
+
+    /// `(open connections, idle connections)`.
+    pub(crate) fn stats(&self) -> (u64, u64) {
+        let status = self.pool.status();
+        (status.size as u64, status.available as u64)
+    }
+}

@@ -5,11 +5,16 @@
 
 pub mod audit;
 pub mod backend;
+pub mod crypto;
 pub mod error;
+pub mod extract;
+pub mod jobs;
 pub mod migrations;
 pub mod model;
 pub mod search;
+pub mod store;
 
 pub use backend::Backend;
 pub use error::StoreError;
 pub use model::*;
+pub use store::{AccessContext, Store, StoreOptions, StoredResource};

@@ -1,0 +1,141 @@
+//! Search-parameter extraction: per resource type, which parameters are indexed, from which
+//! elements, and how (plain or blind). Runs on every write, so rules are static tables walked
+//! over the JSON without allocation-heavy machinery.
+
+pub mod rules;
+pub mod values;
+
+use crate::crypto::blind;
+use crate::crypto::normalize::{normalize, words};
+use crate::model::*;
+pub use rules::{Kind, ParamRule, rules_for};
+use serde_json::Value;
+
+/// Index rows for `resource` of `rtype`; identifying values become blind tokens under `blind_key`.
+pub fn extract(rtype: &str, resource: &Value, blind_key: &[u8; 32]) -> IndexRows {
+    let mut rows = IndexRows::default();
+    for rule in rules_for(rtype) {
+        for node in values::select(resource, rule.paths) {
+            add(&mut rows, rule, node, blind_key);
+        }
+    }
+    rows
+}
+
+fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: &[u8; 32]) {
+    let param = rule.name;
+    match rule.kind {
+        Kind::Token => {
+            for (system, code) in values::tokens(node) {
+                if rule.blind {
+                    let code = normalize(&code);
+                    let any = blind::token(blind_key, param, "v", &code);
+                    let with_system = blind::token(blind_key, param, "sv", &format!("{system}|{code}"));
+                    rows.blinds.push(BlindRow { param, token: any });
+                    rows.blinds.push(BlindRow { param, token: with_system });
+                } else {
+                    rows.tokens.push(TokenRow { param, system, code });
+                }
+            }
+        }
+        Kind::String => {
+            for text in values::strings(node) {
+                let norm = normalize(&text);
+                if norm.is_empty() {
+                    continue;
+                }
+                if rule.blind {
+                    let mut toks = Vec::new();
+                    for word in words(&norm) {
+                        blind::word_tokens(blind_key, param, word, &mut toks);
+                    }
+                    toks.sort_unstable();
+                    toks.dedup();
+                    rows.blinds.extend(toks.into_iter().map(|token| BlindRow { param, token }));
+                } else {
+                    rows.strings.push(StringRow { param, value: norm });
+                }
+            }
+        }
+        Kind::Date => {
+            if rule.blind {
+                // Birth dates: exact day, month and year tokens (no plaintext ranges).
+                if let Some(text) = node.as_str() {
+                    for (kind, len) in [("day", 10), ("month", 7), ("year", 4)] {
+                        if text.len() >= len {
+                            let token = blind::token(blind_key, param, kind, &text[..len]);
+                            rows.blinds.push(BlindRow { param, token });
+                        }
+                    }
+                }
+            } else if let Some((lo, hi)) = values::date_range(node) {
+                rows.dates.push(DateRow { param, lo, hi });
+            }
+        }
+        Kind::Reference => {
+            if let Some((target_type, target_id)) = values::reference(node) {
+                if rule.target.is_none_or(|t| t == target_type) {
+                    rows.refs.push(RefRow { param, target_type, target_id });
+                }
+            }
+        }
+        Kind::Quantity => {
+            if let Some((value, system, code)) = values::quantity(node) {
+                rows.quantities.push(QuantityRow { param, value, system, code });
+            }
+        }
+    }
+}
+
+/// The patient whose compartment holds this resource: the Patient itself, or the patient its
+/// subject/patient reference points to. Everything in a compartment is sealed with that
+/// patient's key, so erasing the key erases the compartment.
+pub fn patient_of(rtype: &str, id: &str, resource: &Value) -> Option<String> {
+    if rtype == "Patient" {
+        return Some(id.to_owned());
+    }
+    for field in ["subject", "patient", "beneficiary"] {
+        if let Some((t, target)) = resource.get(field).and_then(values::reference) {
+            if t == "Patient" {
+                return Some(target);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn patient_identifying_values_are_blind() {
+        let p = json!({"resourceType": "Patient", "id": "p1", "gender": "female",
+            "name": [{"family": "Rossi", "given": ["Maria"]}], "birthDate": "1980-04-02",
+            "identifier": [{"system": "urn:cf", "value": "RSSMRA80D42H501X"}],
+            "telecom": [{"system": "phone", "value": "+39 06 1234"}]});
+        let rows = extract("Patient", &p, &[1u8; 32]);
+        assert!(rows.strings.is_empty(), "no plaintext strings for Patient: {:?}", rows.strings);
+        assert_eq!(rows.tokens, vec![TokenRow { param: "gender", system: String::new(), code: "female".into() }]);
+        assert!(rows.blinds.iter().any(|b| b.param == "family"));
+        assert!(rows.blinds.iter().any(|b| b.param == "birthdate"));
+        assert!(rows.blinds.iter().any(|b| b.param == "identifier"));
+        assert!(rows.dates.is_empty());
+    }
+
+    #[test]
+    fn observation_clinical_values_are_plain() {
+        let o = json!({"resourceType": "Observation", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+            "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-05-01T10:00:00Z",
+            "valueQuantity": {"value": 72, "system": "http://unitsofmeasure.org", "code": "/min"}});
+        let rows = extract("Observation", &o, &[1u8; 32]);
+        assert!(rows.tokens.iter().any(|t| t.param == "code" && t.code == "8867-4"));
+        assert!(rows.refs.iter().any(|r| r.param == "patient" && r.target_id == "p1"));
+        assert!(rows.refs.iter().any(|r| r.param == "subject" && r.target_type == "Patient"));
+        assert_eq!(rows.dates.len(), 1);
+        assert_eq!(rows.quantities[0].value, 72.0);
+        assert_eq!(patient_of("Observation", "o1", &o).as_deref(), Some("p1"));
+    }
+}

@@ -1,0 +1,370 @@
+//! FHIR search parameters → [`SearchPlan`] clauses. Identifying parameters become blind tokens;
+//! what the index cannot decide exactly (blind prefixes longer than 8 characters) becomes a
+//! post-filter applied after decryption.
+
+use super::dates::parse_range;
+use super::plan::*;
+use crate::crypto::blind;
+use crate::crypto::normalize::{normalize, words};
+use crate::error::{Result, StoreError};
+use crate::extract::{Kind, ParamRule, rules::rule};
+
+/// A check run on decrypted results: a word of `param` must start with `prefix`.
+#[derive(Debug, Clone)]
+pub struct PostFilter {
+    pub rule: &'static ParamRule,
+    pub prefix: String,
+}
+
+#[derive(Debug, Default)]
+pub struct ParsedSearch {
+    pub clauses: Vec<Clause>,
+    pub post_filters: Vec<PostFilter>,
+    /// Parameters that were ignored, with why (lenient handling).
+    pub warnings: Vec<String>,
+    pub count: Option<usize>,
+    pub after: Option<(i64, i64)>,
+    pub total: bool,
+}
+
+/// Result-shaping parameters the store accepts and leaves to the surface.
+const PASS_THROUGH: &[&str] = &["_format", "_pretty", "_summary", "_elements"];
+
+pub fn parse(rtype: &str, params: &[(String, String)], blind_key: &[u8; 32]) -> Result<ParsedSearch> {
+    let mut out = ParsedSearch::default();
+    for (raw_name, value) in params {
+        let (name, modifier) = match raw_name.split_once(':') {
+            Some((n, m)) => (n, Some(m)),
+            None => (raw_name.as_str(), None),
+        };
+        match name {
+            "_count" => {
+                let n: usize = value
+                    .parse()
+                    .map_err(|_| StoreError::InvalidSearch(format!("_count must be a whole number, got '{value}'")))?;
+                out.count = Some(n);
+            }
+            "_cursor" => out.after = Some(parse_cursor(value)?),
+            "_total" => out.total = value == "accurate",
+            "_id" => out.clauses.push(Clause::Id(value.split(',').map(str::to_owned).collect())),
+            "_lastUpdated" => {
+                let (negate, cond) = date_cond(name, value)?;
+                if negate {
+                    return Err(StoreError::InvalidSearch("_lastUpdated does not support 'ne'".into()));
+                }
+                out.clauses.push(Clause::LastUpdated(cond));
+            }
+            "_sort" if value.trim_start_matches('-') == "_lastUpdated" => {}
+            _ if PASS_THROUGH.contains(&name) => {}
+            _ => match rule(rtype, name) {
+                Some(rule) => add_param(&mut out, rule, modifier, value, blind_key)?,
+                None => out.warnings.push(format!("unknown search parameter '{raw_name}' for {rtype} was ignored")),
+            },
+        }
+    }
+    Ok(out)
+}
+
+fn parse_cursor(value: &str) -> Result<(i64, i64)> {
+    let bad = || StoreError::InvalidSearch("invalid _cursor".into());
+    let (a, b) = value.split_once('.').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+}
+
+fn add_param(
+    out: &mut ParsedSearch,
+    rule: &'static ParamRule,
+    modifier: Option<&str>,
+    value: &str,
+    key: &[u8; 32],
+) -> Result<()> {
+    let param = rule.name.to_owned();
+    let bad_modifier = || {
+        StoreError::InvalidSearch(format!("modifier ':{}' is not supported on '{}'", modifier.unwrap_or(""), rule.name))
+    };
+    let alternatives: Vec<&str> = value.split(',').filter(|v| !v.is_empty()).collect();
+    if alternatives.is_empty() {
+        return Err(StoreError::InvalidSearch(format!("parameter '{}' has no value", rule.name)));
+    }
+    match (rule.kind, rule.blind) {
+        (Kind::Token, blind_rule) => {
+            let negate = match modifier {
+                None => false,
+                Some("not") => true,
+                _ => return Err(bad_modifier()),
+            };
+            let any_of = alternatives
+                .iter()
+                .map(|v| token_match(rule.name, v, blind_rule.then_some(key)))
+                .collect();
+            out.clauses.push(Clause::Index { param, negate, any_of });
+        }
+        (Kind::String, false) => {
+            let how = match modifier {
+                None => StringMatch::Prefix,
+                Some("exact") => StringMatch::Exact,
+                Some("contains") => StringMatch::Contains,
+                _ => return Err(bad_modifier()),
+            };
+            let any_of = alternatives
+                .iter()
+                .map(|v| Match::String { value: normalize(v), how })
+                .collect();
+            out.clauses.push(Clause::Index { param, negate: false, any_of });
+        }
+        (Kind::String, true) => blind_string(out, rule, modifier, &alternatives, key)?,
+        (Kind::Date, false) => {
+            if modifier.is_some() {
+                return Err(bad_modifier());
+            }
+            for v in alternatives {
+                let (negate, cond) = date_cond(rule.name, v)?;
+                out.clauses.push(Clause::Index { param: param.clone(), negate, any_of: vec![Match::Date(cond)] });
+            }
+        }
+        (Kind::Date, true) => {
+            if modifier.is_some() {
+                return Err(bad_modifier());
+            }
+            let any_of = alternatives
+                .iter()
+                .map(|v| blind_date(rule.name, v, key))
+                .collect::<Result<Vec<_>>>()?;
+            out.clauses.push(Clause::Index { param, negate: false, any_of });
+        }
+        (Kind::Reference, _) => {
+            let any_of = alternatives
+                .iter()
+                .map(|v| reference_match(v, modifier))
+                .collect::<Result<Vec<_>>>()?;
+            out.clauses.push(Clause::Index { param, negate: false, any_of });
+        }
+        (Kind::Quantity, _) => {
+            if modifier.is_some() {
+                return Err(bad_modifier());
+            }
+            for v in alternatives {
+                let (negate, m) = quantity_match(rule.name, v)?;
+                out.clauses.push(Clause::Index { param: param.clone(), negate, any_of: vec![m] });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn token_match(param: &str, value: &str, blind_key: Option<&[u8; 32]>) -> Match {
+    let (system, code) = match value.split_once('|') {
+        Some((s, c)) => (Some(s.to_owned()), (!c.is_empty()).then(|| c.to_owned())),
+        None => (None, Some(value.to_owned())),
+    };
+    match blind_key {
+        None => Match::Token { system, code },
+        Some(key) => {
+            let code = normalize(code.as_deref().unwrap_or(""));
+            let token = match system {
+                Some(s) => blind::token(key, param, "sv", &format!("{s}|{code}")),
+                None => blind::token(key, param, "v", &code),
+            };
+            Match::Blind(vec![token])
+        }
+    }
+}
+
+/// Names on the blind index: every word of the query must match a word of the value (by
+/// prefix, or whole with `:exact`). Alternatives (comma) are not supported across words.
+fn blind_string(
+    out: &mut ParsedSearch,
+    rule: &'static ParamRule,
+    modifier: Option<&str>,
+    alternatives: &[&str],
+    key: &[u8; 32],
+) -> Result<()> {
+    let exact = match modifier {
+        None => false,
+        Some("exact") => true,
+        Some("contains") => {
+            return Err(StoreError::InvalidSearch(format!(
+                "':contains' is not supported on '{}': it is an encrypted, identifying field",
+                rule.name
+            )));
+        }
+        _ => {
+            return Err(StoreError::InvalidSearch(format!("modifier ':{}' is not supported on '{}'", modifier.unwrap_or(""), rule.name)));
+        }
+    };
+    let mut any_of = Vec::new();
+    for alt in alternatives {
+        let norm = normalize(alt);
+        let alt_words: Vec<&str> = words(&norm).collect();
+        if alt_words.len() > 1 && alternatives.len() > 1 {
+            return Err(StoreError::InvalidSearch(format!("'{}': use either several words or several alternatives", rule.name)));
+        }
+        for word in alt_words {
+            let token = if exact {
+                blind::token(key, rule.name, "word", word)
+            } else {
+                if word.chars().count() > blind::MAX_PREFIX {
+                    out.post_filters.push(PostFilter { rule, prefix: word.to_owned() });
+                }
+                blind::prefix_search_token(key, rule.name, word).ok_or_else(|| {
+                    StoreError::InvalidSearch(format!(
+                        "'{}' needs at least {} characters per word",
+                        rule.name,
+                        blind::MIN_PREFIX
+                    ))
+                })?
+            };
+            if alternatives.len() > 1 {
+                any_of.push(token);
+            } else {
+                out.clauses.push(Clause::Index { param: rule.name.to_owned(), negate: false, any_of: vec![Match::Blind(vec![token])] });
+            }
+        }
+    }
+    if !any_of.is_empty() {
+        out.clauses.push(Clause::Index { param: rule.name.to_owned(), negate: false, any_of: vec![Match::Blind(any_of)] });
+    }
+    Ok(())
+}
+
+fn blind_date(param: &str, value: &str, key: &[u8; 32]) -> Result<Match> {
+    let v = value.strip_prefix("eq").unwrap_or(value);
+    let kind = match v.len() {
+        10 => "day",
+        7 => "month",
+        4 => "year",
+        _ => "",
+    };
+    if kind.is_empty() || parse_range(v).is_none() {
+        return Err(StoreError::InvalidSearch(format!(
+            "'{param}' is encrypted: search it by exact day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY), got '{value}'"
+        )));
+    }
+    Ok(Match::Blind(vec![blind::token(key, param, kind, v)]))
+}
+
+const PREFIXES: [&str; 9] = ["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"];
+
+fn split_prefix(value: &str) -> (&str, &str) {
+    match value.get(..2) {
+        Some(p) if PREFIXES.contains(&p) => (p, &value[2..]),
+        _ => ("eq", value),
+    }
+}
+
+/// A date parameter value → `(negate, bounds)`; see [`DateCond`].
+pub fn date_cond(param: &str, value: &str) -> Result<(bool, DateCond)> {
+    let (prefix, v) = split_prefix(value);
+    let (slo, shi) = parse_range(v)
+        .ok_or_else(|| StoreError::InvalidSearch(format!("'{param}': '{v}' is not a valid FHIR date")))?;
+    let mut c = DateCond::default();
+    let mut negate = false;
+    match prefix {
+        "eq" => (c.lo_ge, c.hi_le) = (Some(slo), Some(shi)),
+        "ne" => {
+            (c.lo_ge, c.hi_le) = (Some(slo), Some(shi));
+            negate = true;
+        }
+        "gt" => c.hi_ge = Some(shi.saturating_add(1)),
+        "lt" => c.lo_le = Some(slo.saturating_sub(1)),
+        "ge" => c.hi_ge = Some(slo),
+        "le" => c.lo_le = Some(shi),
+        "sa" => c.lo_ge = Some(shi.saturating_add(1)),
+        "eb" => c.hi_le = Some(slo.saturating_sub(1)),
+        _ => {
+            // ap: within 10% of the distance from now, at least a day.
+            let now = cartella_core::Timestamp::now().micros();
+            let pad = ((now - slo).abs() / 10).max(86_400_000_000);
+            (c.lo_le, c.hi_ge) = (Some(shi.saturating_add(pad)), Some(slo.saturating_sub(pad)));
+        }
+    }
+    Ok((negate, c))
+}
+
+fn reference_match(value: &str, modifier: Option<&str>) -> Result<Match> {
+    let trimmed = value.trim_end_matches('/');
+    let mut parts = trimmed.rsplit('/');
+    let id = parts.next().unwrap_or_default().to_owned();
+    let typed = parts.next().map(str::to_owned);
+    let target_type = match (modifier, typed) {
+        (Some(m), _) if m.starts_with(|c: char| c.is_ascii_uppercase()) => Some(m.to_owned()),
+        (Some(m), _) => return Err(StoreError::InvalidSearch(format!("modifier ':{m}' is not supported on references"))),
+        (None, t) => t,
+    };
+    if id.is_empty() {
+        return Err(StoreError::InvalidSearch("empty reference".into()));
+    }
+    Ok(Match::Ref { target_type, target_id: id })
+}
+
+fn quantity_match(param: &str, value: &str) -> Result<(bool, Match)> {
+    let (prefix, rest) = split_prefix(value);
+    let mut parts = rest.splitn(3, '|');
+    let number = parts.next().unwrap_or_default();
+    let system = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
+    let code = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
+    let v: f64 = number
+        .parse()
+        .map_err(|_| StoreError::InvalidSearch(format!("'{param}': '{number}' is not a number")))?;
+    // Implicit precision: "5.4" means [5.35, 5.45).
+    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
+    let half = 0.5 * 10f64.powi(-decimals);
+    let mut cond = NumCond::default();
+    let mut negate = false;
+    match prefix {
+        "eq" | "ap" => (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false))),
+        "ne" => {
+            (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false)));
+            negate = true;
+        }
+        "gt" | "sa" => cond.min = Some((v, false)),
+        "lt" | "eb" => cond.max = Some((v, false)),
+        "ge" => cond.min = Some((v, true)),
+        _ => cond.max = Some((v, true)),
+    }
+    Ok((negate, Match::Quantity { cond, system, code }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn unknown_params_warn() {
+        let s = parse("Observation", &q(&[("foo", "1"), ("code", "1234-5")]), &[0; 32]).unwrap();
+        assert_eq!(s.warnings.len(), 1);
+        assert_eq!(s.clauses.len(), 1);
+    }
+
+    #[test]
+    fn blind_rules() {
+        let key = [0u8; 32];
+        assert!(parse("Patient", &q(&[("name", "ro")]), &key).is_err(), "too short");
+        assert!(parse("Patient", &q(&[("name:contains", "ross")]), &key).is_err());
+        let s = parse("Patient", &q(&[("name", "Mariangela Rossi")]), &key).unwrap();
+        assert_eq!(s.clauses.len(), 2);
+        assert_eq!(s.post_filters.len(), 1, "long prefix is checked after decryption");
+        assert!(parse("Patient", &q(&[("birthdate", "ge1980-01-01")]), &key).is_err());
+        assert!(parse("Patient", &q(&[("birthdate", "1980-01-01")]), &key).is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_precise() {
+        let err = parse("Observation", &q(&[("date", "ge2024-13-01")]), &[0; 32]).unwrap_err();
+        assert!(err.to_string().contains("2024-13-01"), "{err}");
+        assert!(parse("Observation", &q(&[("_count", "x")]), &[0; 32]).is_err());
+        assert!(parse("Observation", &q(&[("value-quantity", "gtabc")]), &[0; 32]).is_err());
+    }
+
+    #[test]
+    fn date_prefixes_map_to_bounds() {
+        let (_, c) = date_cond("date", "ge2021-01-01").unwrap();
+        assert!(c.hi_ge.is_some() && c.lo_ge.is_none());
+        let (neg, _) = date_cond("date", "ne2021").unwrap();
+        assert!(neg);
+    }
+}

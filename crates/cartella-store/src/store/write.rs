@@ -1,0 +1,303 @@
+//! Writes: create, update (also as create), delete, batched import and erasure. Each call
+//! becomes one [`WriteBatch`]: resource + history + index rows + audit event (+ outbox jobs),
+//! committed atomically by the backend.
+
+use super::content::aad;
+use super::{AccessContext, Store, StoredResource};
+use crate::crypto::DataKey;
+use crate::error::{Result, StoreError};
+use crate::extract::{extract, patient_of};
+use crate::model::*;
+use cartella_core::{ResourceId, ResourceType, Timestamp};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Optional conditions and side effects of a write.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Optimistic concurrency: the version the client last saw (`If-Match`).
+    pub if_match: Option<i64>,
+    /// Jobs committed with the write (the outbox).
+    pub outbox: Vec<NewJob>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOutcome {
+    pub resource: StoredResource,
+    /// True when the write created the resource (201), false when it updated it (200).
+    pub created: bool,
+}
+
+/// Patient keys created during one batch, committed with it.
+type PendingKeys = HashMap<String, (Arc<DataKey>, DataKeyRecord)>;
+
+const RETRIES: usize = 5;
+
+fn is_key_race(e: &StoreError) -> bool {
+    matches!(e, StoreError::Conflict(m) if m.contains("patient key race"))
+}
+
+impl Store {
+    /// Create with a server-assigned id (UUIDv7); an `id` in the body is ignored, as FHIR says.
+    pub async fn create(&self, ctx: &AccessContext, rtype: &str, body: Value, opts: WriteOptions) -> Result<WriteOutcome> {
+        let id = ResourceId::new_v7();
+        self.put(ctx, rtype, id.as_str(), body, opts, false).await
+    }
+
+    /// Update, or create with the client's id when absent. The body's `id` must match.
+    pub async fn update(&self, ctx: &AccessContext, rtype: &str, id: &str, body: Value, opts: WriteOptions) -> Result<WriteOutcome> {
+        let id = ResourceId::parse(id)?;
+        match body.get("id") {
+            Some(Value::String(b)) if b == id.as_str() => {}
+            Some(_) => {
+                return Err(StoreError::InvalidResource(format!("the id in the body does not match the id in the URL ('{id}')")));
+            }
+            None => return Err(StoreError::InvalidResource("the body of an update must contain the resource id".into())),
+        }
+        self.put(ctx, rtype, id.as_str(), body, opts, true).await
+    }
+
+    async fn put(&self, ctx: &AccessContext, rtype: &str, id: &str, body: Value, opts: WriteOptions, may_exist: bool) -> Result<WriteOutcome> {
+        let rtype = ResourceType::parse(rtype)?.as_str();
+        let body = validate_body(rtype, body)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let prev = if may_exist { self.backend.current_version(&ctx.tenant, rtype, id).await? } else { None };
+            if let Some(expected) = opts.if_match {
+                if prev != Some(expected) {
+                    return Err(conflict(rtype, id, Some(expected), prev));
+                }
+            }
+            let mut pending = PendingKeys::new();
+            let (op, stored, patient) = self.prepare(ctx, rtype, id, body.clone(), prev, &mut pending).await?;
+            let action = if prev.is_some() { "update" } else { "create" };
+            let draft = self
+                .audit_draft(ctx, action, Some((rtype, id, Some(op.version))), patient.as_deref(), "success", None)
+                .await?;
+            let batch = WriteBatch {
+                ops: vec![op],
+                new_keys: pending.values().map(|(_, r)| r.clone()).collect(),
+                audit: vec![draft],
+                jobs: opts.outbox.clone(),
+            };
+            match self.backend.write(batch).await {
+                Ok(()) => {
+                    self.remember_keys(ctx, pending);
+                    return Ok(WriteOutcome { resource: stored, created: prev.is_none() });
+                }
+                Err(e) if attempt < RETRIES && (is_key_race(&e) || (opts.if_match.is_none() && matches!(e, StoreError::VersionConflict { .. }))) => {
+                    if let Some(p) = &patient {
+                        self.keys.forget_patient(&ctx.tenant, p);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn remember_keys(&self, ctx: &AccessContext, pending: PendingKeys) {
+        for (_, (key, record)) in pending {
+            self.keys.remember(&ctx.tenant, key, &record);
+        }
+    }
+
+    /// Seal one version: stamp meta, pick the compartment key, extract index rows.
+    async fn prepare(
+        &self,
+        ctx: &AccessContext,
+        rtype: &'static str,
+        id: &str,
+        mut body: Map<String, Value>,
+        prev: Option<i64>,
+        pending: &mut PendingKeys,
+    ) -> Result<(WriteOp, StoredResource, Option<String>)> {
+        let version = prev.unwrap_or(0) + 1;
+        let now = Timestamp::now();
+        body.insert("id".into(), Value::String(id.to_owned()));
+        stamp_meta(&mut body, version, now);
+        let resource = Value::Object(body);
+        let patient = patient_of(rtype, id, &resource);
+        let key = self.compartment_key(ctx, patient.as_deref(), pending).await?;
+        let tenant_key = self.keys.tenant_key(self.backend.as_ref(), &ctx.tenant).await?;
+        let index = extract(rtype, &resource, tenant_key.blind_key());
+        let json = serde_json::to_vec(&resource).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let content = self.options.cipher.seal(key.secret(), &aad(&ctx.tenant, rtype, id, version, &key.id), &json);
+        let op = WriteOp {
+            tenant: ctx.tenant.clone(),
+            rtype: rtype.to_owned(),
+            id: id.to_owned(),
+            prev_version: prev,
+            version,
+            last_updated: now.micros(),
+            deleted: false,
+            key_id: key.id.clone(),
+            patient_id: patient.clone(),
+            content,
+            index,
+        };
+        let stored = StoredResource { rtype: rtype.to_owned(), id: id.to_owned(), version, last_updated: now, deleted: false, json };
+        Ok((op, stored, patient))
+    }
+
+    async fn compartment_key(&self, ctx: &AccessContext, patient: Option<&str>, pending: &mut PendingKeys) -> Result<Arc<DataKey>> {
+        let backend = self.backend.as_ref();
+        let Some(patient) = patient else {
+            return self.keys.tenant_key(backend, &ctx.tenant).await;
+        };
+        if let Some((k, _)) = pending.get(patient) {
+            return Ok(k.clone());
+        }
+        if let Some(k) = self.keys.patient_key(backend, &ctx.tenant, patient).await? {
+            return Ok(k);
+        }
+        let (key, record) = self.keys.new_patient_key(backend, &ctx.tenant, patient).await?;
+        pending.insert(patient.to_owned(), (key.clone(), record));
+        Ok(key)
+    }
+
+    /// Delete: a tombstone version (content keeps only type, id and meta). Deleting a deleted
+    /// resource changes nothing and returns `None`.
+    pub async fn delete(&self, ctx: &AccessContext, rtype: &str, id: &str) -> Result<Option<i64>> {
+        let rtype = ResourceType::parse(rtype)?.as_str();
+        let id = ResourceId::parse(id)?;
+        let id = id.as_str();
+        for _ in 0..RETRIES {
+            let current = self.backend.current(&ctx.tenant, rtype, id).await?;
+            let Some(current) = current else {
+                return Err(StoreError::NotFound(format!("{rtype}/{id}")));
+            };
+            if current.deleted {
+                return Ok(None);
+            }
+            let version = current.version + 1;
+            let now = Timestamp::now();
+            let mut body = Map::new();
+            body.insert("resourceType".into(), Value::String(rtype.to_owned()));
+            body.insert("id".into(), Value::String(id.to_owned()));
+            stamp_meta(&mut body, version, now);
+            let key = self.keys.key(self.backend.as_ref(), &ctx.tenant, &current.key_id).await?;
+            let json = serde_json::to_vec(&Value::Object(body)).map_err(|e| StoreError::Internal(e.to_string()))?;
+            let content = self.options.cipher.seal(key.secret(), &aad(&ctx.tenant, rtype, id, version, &key.id), &json);
+            let patient = (rtype == "Patient").then(|| id.to_owned());
+            let draft = self.audit_draft(ctx, "delete", Some((rtype, id, Some(version))), patient.as_deref(), "success", None).await?;
+            let op = WriteOp {
+                tenant: ctx.tenant.clone(),
+                rtype: rtype.to_owned(),
+                id: id.to_owned(),
+                prev_version: Some(current.version),
+                version,
+                last_updated: now.micros(),
+                deleted: true,
+                key_id: key.id.clone(),
+                patient_id: patient,
+                content,
+                index: IndexRows::default(),
+            };
+            let batch = WriteBatch { ops: vec![op], audit: vec![draft], ..Default::default() };
+            match self.backend.write(batch).await {
+                Ok(()) => return Ok(Some(version)),
+                Err(StoreError::VersionConflict { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict(format!("{rtype}/{id} is being changed concurrently; try again")))
+    }
+
+    /// Import many resources in one transaction (all or nothing). A valid `id` in a body is kept
+    /// (create or update); otherwise the server assigns one.
+    pub async fn import(&self, ctx: &AccessContext, items: Vec<(String, Value)>) -> Result<Vec<StoredResource>> {
+        for attempt in 1..=RETRIES {
+            let mut pending = PendingKeys::new();
+            let mut batch = WriteBatch::default();
+            let mut stored = Vec::with_capacity(items.len());
+            let mut seen = std::collections::HashSet::new();
+            for (rtype, body) in items.iter().cloned() {
+                let rtype = ResourceType::parse(&rtype)?.as_str();
+                let body = validate_body(rtype, body)?;
+                let given = body.get("id").and_then(Value::as_str).and_then(|s| ResourceId::parse(s).ok());
+                let (id, prev) = match given {
+                    Some(id) => {
+                        let prev = self.backend.current_version(&ctx.tenant, rtype, id.as_str()).await?;
+                        (id, prev)
+                    }
+                    None => (ResourceId::new_v7(), None),
+                };
+                if !seen.insert((rtype, id.clone())) {
+                    return Err(StoreError::InvalidResource(format!("{rtype}/{id} appears twice in one import")));
+                }
+                let (op, s, patient) = self.prepare(ctx, rtype, id.as_str(), body, prev, &mut pending).await?;
+                let action = if prev.is_some() { "update" } else { "create" };
+                let draft = self
+                    .audit_draft(ctx, action, Some((rtype, id.as_str(), Some(op.version))), patient.as_deref(), "success", None)
+                    .await?;
+                batch.ops.push(op);
+                batch.audit.push(draft);
+                stored.push(s);
+            }
+            batch.new_keys = pending.values().map(|(_, r)| r.clone()).collect();
+            match self.backend.write(batch).await {
+                Ok(()) => {
+                    self.remember_keys(ctx, pending);
+                    return Ok(stored);
+                }
+                Err(e) if attempt < RETRIES && (is_key_race(&e) || matches!(e, StoreError::VersionConflict { .. })) => {
+                    for p in pending.keys() {
+                        self.keys.forget_patient(&ctx.tenant, p);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict("import kept colliding with concurrent writes; try again".into()))
+    }
+
+    /// Crypto-shredding (GDPR Art. 17): destroy the patient's key and every index row of their
+    /// compartment. The ciphertext stays but can never be opened again.
+    pub async fn erase_patient(&self, ctx: &AccessContext, patient_id: &str) -> Result<ErasureReport> {
+        let id = ResourceId::parse(patient_id)?;
+        let draft = self.audit_draft(ctx, "erase", Some(("Patient", id.as_str(), None)), Some(id.as_str()), "success", None).await?;
+        let report = self.backend.erase_patient(&ctx.tenant, id.as_str(), Timestamp::now().micros(), draft).await?;
+        self.keys.forget_patient(&ctx.tenant, id.as_str());
+        Ok(report)
+    }
+}
+
+fn conflict(rtype: &str, id: &str, expected: Option<i64>, current: Option<i64>) -> StoreError {
+    let show = |v: Option<i64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
+    StoreError::VersionConflict { resource: format!("{rtype}/{id}"), expected: show(expected), current: show(current) }
+}
+
+/// A resource body must be a JSON object whose `resourceType` is the type written to.
+fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
+    let Value::Object(map) = body else {
+        return Err(StoreError::InvalidResource("the body must be a JSON object".into()));
+    };
+    match map.get("resourceType").and_then(Value::as_str) {
+        Some(t) if t == rtype => {}
+        Some(t) => {
+            return Err(StoreError::InvalidResource(format!("resourceType '{}' does not match '{rtype}'", t.chars().take(64).collect::<String>())));
+        }
+        None => return Err(StoreError::InvalidResource("resourceType is missing".into())),
+    }
+    if let Some(id) = map.get("id") {
+        if !id.is_string() {
+            return Err(StoreError::InvalidResource("id must be a string".into()));
+        }
+    }
+    if let Some(meta) = map.get("meta") {
+        if !meta.is_object() {
+            return Err(StoreError::InvalidResource("meta must be an object".into()));
+        }
+    }
+    Ok(map)
+}
+
+fn stamp_meta(body: &mut Map<String, Value>, version: i64, at: Timestamp) {
+    let meta = body.entry("meta").or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(meta) = meta {
+        meta.insert("versionId".into(), Value::String(version.to_string()));
+        meta.insert("lastUpdated".into(), Value::String(at.to_string()));
+    }
+}
