@@ -6,6 +6,7 @@
 
 mod audit;
 mod backend;
+mod index;
 mod jobs;
 mod keys;
 mod migrate;

@@ -21,7 +21,7 @@ pub(crate) fn tenant_id(raw: &str) -> Result<TenantId> {
         .map_err(|_| StoreError::Internal(format!("invalid tenant id {raw:?} in the database")))
 }
 
-/// Columns: the `RESOURCE_COLUMNS` list (row id first).
+/// The columns [`raw_resource`] reads, in `resources`.
 pub(crate) const RESOURCE_COLUMNS: &str =
     "row_id, type, id, version, last_updated, deleted, key_id, content";
 /// The same for `resource_history`, where the paging key is `hist_id`.

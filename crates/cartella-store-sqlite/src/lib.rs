@@ -1,1 +1,213 @@
-//! placeholder
+//! Cartella's embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, written by
+//! a single thread that group-commits ([`writer`]) and read through a pool ([`readers`]).
+#![forbid(unsafe_code)]
+
+mod jobs;
+mod keys;
+mod migrate;
+mod read;
+mod readers;
+mod rows;
+mod search;
+mod write;
+mod writer;
+
+use async_trait::async_trait;
+use cartella_core::TenantId;
+use cartella_store::search::SearchPlan;
+use cartella_store::*;
+use readers::Readers;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use writer::Writer;
+
+pub use migrate::APPLICATION_ID;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+pub struct SqliteBackend {
+    path: PathBuf,
+    writer: Writer,
+    readers: Arc<Readers>,
+}
+
+impl SqliteBackend {
+    /// Open (creating if absent) the database file. Does not migrate; refuses a file that is
+    /// not a SQLite database or not Cartella's.
+    pub fn open(path: &Path, readers: usize) -> Result<Self> {
+        let display = path.display().to_string();
+        let conn = Connection::open(path).map_err(map_err)?;
+        // Probe first: a file that is not SQLite fails here with a clear error.
+        migrate::applied(&conn, &display)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA cache_size = -32000;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(map_err)?;
+        let writer = Writer::spawn(conn).map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok(SqliteBackend { path: path.to_owned(), writer, readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<SchemaStatus> {
+        let path = self.display();
+        self.writer.call(move |conn, _| migrate::migrate(conn, &path)).await
+    }
+
+    async fn schema_status(&self) -> Result<SchemaStatus> {
+        let path = self.display();
+        self.readers.with(move |c| migrate::status(c, &path)).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.readers.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(map_err)).await
+    }
+
+    fn pool_stats(&self) -> (u64, u64) {
+        self.readers.stats()
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let key = key.to_owned();
+        self.readers.with(move |c| keys::get_meta(c, &key)).await
+    }
+
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
+        let (key, value) = (key.to_owned(), value.to_vec());
+        self.writer.call(move |c, _| keys::put_meta(c, &key, &value)).await
+    }
+
+    async fn insert_tenant(&self, tenant: &TenantRecord, key: &DataKeyRecord, audit: AuditDraft) -> Result<()> {
+        let (tenant, key) = (tenant.clone(), key.clone());
+        self.writer
+            .call(move |c, state| {
+                keys::insert_tenant(c, &tenant)?;
+                keys::insert_key(c, &key)?;
+                write::append_audit(c, state, vec![audit])
+            })
+            .await
+    }
+
+    async fn list_tenants(&self) -> Result<Vec<TenantRecord>> {
+        self.readers.with(keys::list_tenants).await
+    }
+
+    async fn data_key(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>> {
+        let (tenant, key_id) = (tenant.as_str().to_owned(), key_id.to_owned());
+        self.readers.with(move |c| keys::data_key_by_id(c, &tenant, &key_id)).await
+    }
+
+    async fn patient_key(&self, tenant: &TenantId, patient_id: &str) -> Result<Option<DataKeyRecord>> {
+        let (tenant, patient) = (tenant.as_str().to_owned(), patient_id.to_owned());
+        self.readers.with(move |c| keys::patient_key(c, &tenant, &patient)).await
+    }
+
+    async fn tenant_keys(&self) -> Result<Vec<DataKeyRecord>> {
+        self.readers.with(keys::tenant_keys).await
+    }
+
+    async fn rewrap_keys(&self, keys: &[DataKeyRecord], meta: &[(String, Vec<u8>)]) -> Result<()> {
+        let (keys, meta) = (keys.to_vec(), meta.to_vec());
+        self.writer.call(move |c, _| keys::rewrap(c, &keys, &meta)).await
+    }
+
+    async fn write(&self, batch: WriteBatch) -> Result<()> {
+        self.writer.call(move |c, state| write::apply_batch(c, state, batch)).await
+    }
+
+    async fn current(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<RawResource>> {
+        let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
+        self.readers.with(move |c| read::current(c, &t, &ty, &id)).await
+    }
+
+    async fn current_version(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<i64>> {
+        let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
+        self.readers.with(move |c| read::current_version(c, &t, &ty, &id)).await
+    }
+
+    async fn version(&self, tenant: &TenantId, rtype: &str, id: &str, version: i64) -> Result<Option<RawResource>> {
+        let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
+        self.readers.with(move |c| read::version(c, &t, &ty, &id, version)).await
+    }
+
+    async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {
+        let q = query.clone();
+        self.readers.with(move |c| read::history(c, &q)).await
+    }
+
+    async fn search(&self, plan: &SearchPlan) -> Result<Vec<RawResource>> {
+        let plan = plan.clone();
+        self.readers.with(move |c| search::search(c, &plan)).await
+    }
+
+    async fn count(&self, plan: &SearchPlan) -> Result<u64> {
+        let plan = plan.clone();
+        self.readers.with(move |c| search::count(c, &plan)).await
+    }
+
+    async fn erase_patient(&self, tenant: &TenantId, patient_id: &str, at: i64, audit: AuditDraft) -> Result<ErasureReport> {
+        let (t, p) = (tenant.as_str().to_owned(), patient_id.to_owned());
+        self.writer.call(move |c, state| write::erase_patient(c, state, &t, &p, at, audit)).await
+    }
+
+    async fn append_audit(&self, events: Vec<AuditDraft>) -> Result<()> {
+        self.writer.call(move |c, state| write::append_audit(c, state, events)).await
+    }
+
+    async fn audit_rows(&self, tenant: &TenantId, after_seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
+        let t = tenant.as_str().to_owned();
+        self.readers.with(move |c| read::audit_rows(c, &t, after_seq, limit)).await
+    }
+
+    async fn audit_tenants(&self) -> Result<Vec<TenantId>> {
+        self.readers.with(read::audit_tenants).await
+    }
+
+    async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
+        self.writer.call(move |c, _| write::insert_jobs(c, &jobs)).await
+    }
+
+    async fn claim_jobs(&self, lane: Lane, limit: usize, now: i64, lease_us: i64) -> Result<Vec<JobRecord>> {
+        self.writer.call(move |c, _| jobs::claim(c, lane, limit, now, lease_us)).await
+    }
+
+    async fn complete_job(&self, id: i64) -> Result<()> {
+        self.writer.call(move |c, _| jobs::complete(c, id)).await
+    }
+
+    async fn fail_job(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
+        let error = error.to_owned();
+        self.writer.call(move |c, _| jobs::fail(c, id, &error, retry_at)).await
+    }
+
+    async fn job(&self, id: i64) -> Result<Option<JobRecord>> {
+        self.readers.with(move |c| jobs::get(c, id)).await
+    }
+
+    async fn job_counts(&self) -> Result<Vec<JobCount>> {
+        self.readers.with(jobs::counts).await
+    }
+}

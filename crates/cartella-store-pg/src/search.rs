@@ -1,0 +1,202 @@
+//! Search: turns a [`SearchPlan`] into one SQL query over `resources` with an `EXISTS` subquery
+//! per index clause. Every value (including parameter names) is bound as a parameter; only SQL
+//! fragments chosen by this code (table names, operators) are formatted into the text.
+
+use crate::PgBackend;
+use crate::rows::{self, RESOURCE_COLUMNS};
+use cartella_store::{RawResource, StoreError};
+use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
+use tokio_postgres::types::ToSql;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Bound parameters of a query being built.
+#[derive(Default)]
+pub(crate) struct Params {
+    values: Vec<Box<dyn ToSql + Sync + Send>>,
+}
+
+impl Params {
+    /// Binds `value`, returning its placeholder (`$n`).
+    pub(crate) fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.values.push(Box::new(value));
+        format!("${}", self.values.len())
+    }
+
+    pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.values.iter().map(|v| &**v as &(dyn ToSql + Sync)).collect()
+    }
+}
+
+/// The index table a match kind lives in.
+fn table(m: &Match) -> &'static str {
+    match m {
+        Match::Token { .. } => "idx_token",
+        Match::Blind(_) => "idx_blind",
+        Match::String { .. } => "idx_string",
+        Match::Date(_) => "idx_date",
+        Match::Ref { .. } => "idx_ref",
+        Match::Quantity { .. } => "idx_quantity",
+    }
+}
+
+/// `value` with LIKE's metacharacters escaped (the escape character is `\`).
+fn like_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    for c in value.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `lo`/`hi` column expressions within the four inclusive bounds of `cond`.
+fn date_bounds(p: &mut Params, lo: &str, hi: &str, cond: &DateCond) -> String {
+    let (lo_ge, lo_le, hi_ge, hi_le) = cond.bounds();
+    format!(
+        "{lo} >= {} AND {lo} <= {} AND {hi} >= {} AND {hi} <= {}",
+        p.bind(lo_ge),
+        p.bind(lo_le),
+        p.bind(hi_ge),
+        p.bind(hi_le)
+    )
+}
+
+/// The condition one alternative puts on the index row `i`.
+fn alternative(p: &mut Params, m: &Match) -> String {
+    match m {
+        Match::Token { system, code } => {
+            let mut parts = Vec::new();
+            if let Some(system) = system {
+                parts.push(format!("i.system = {}::text", p.bind(system.clone())));
+            }
+            if let Some(code) = code {
+                parts.push(format!("i.code = {}::text", p.bind(code.clone())));
+            }
+            if parts.is_empty() { "TRUE".to_owned() } else { parts.join(" AND ") }
+        }
+        Match::Blind(tokens) => {
+            let tokens: Vec<Vec<u8>> = tokens.iter().map(|t| t.to_vec()).collect();
+            format!("i.token = ANY({}::bytea[])", p.bind(tokens))
+        }
+        Match::String { value, how } => match how {
+            StringMatch::Exact => format!("i.value = {}::text", p.bind(value.clone())),
+            // The column is COLLATE "C", so this is a bytewise range: everything that starts
+            // with `value` sorts between it and `value` followed by the highest code point.
+            StringMatch::Prefix => format!(
+                "i.value >= {}::text AND i.value < {}::text",
+                p.bind(value.clone()),
+                p.bind(format!("{value}\u{10FFFF}"))
+            ),
+            StringMatch::Contains => format!(
+                "i.value LIKE {}::text ESCAPE '\\'",
+                p.bind(format!("%{}%", like_escape(value)))
+            ),
+        },
+        Match::Date(cond) => date_bounds(p, "i.lo", "i.hi", cond),
+        Match::Ref { target_type, target_id } => {
+            let mut sql = format!("i.target_id = {}::text", p.bind(target_id.clone()));
+            if let Some(t) = target_type {
+                sql += &format!(" AND i.target_type = {}::text", p.bind(t.clone()));
+            }
+            sql
+        }
+        Match::Quantity { cond, system, code } => {
+            let (min, min_inc, max, max_inc) = cond.bounds();
+            let mut sql = format!(
+                "i.value {} {}::float8 AND i.value {} {}::float8",
+                if min_inc { ">=" } else { ">" },
+                p.bind(min),
+                if max_inc { "<=" } else { "<" },
+                p.bind(max)
+            );
+            if let Some(system) = system {
+                sql += &format!(" AND i.system = {}::text", p.bind(system.clone()));
+            }
+            if let Some(code) = code {
+                sql += &format!(" AND i.code = {}::text", p.bind(code.clone()));
+            }
+            sql
+        }
+    }
+}
+
+/// `FROM .. WHERE ..` shared by search and count.
+fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
+    let tenant = p.bind(plan.tenant.as_str().to_owned());
+    let rtype = p.bind(plan.rtype.clone());
+    let mut sql = format!(
+        "FROM resources r WHERE r.tenant_id = {tenant}::text AND r.type = {rtype}::text AND NOT r.deleted"
+    );
+    for clause in &plan.clauses {
+        match clause {
+            Clause::Id(ids) => sql += &format!(" AND r.id = ANY({}::text[])", p.bind(ids.clone())),
+            Clause::LastUpdated(cond) => {
+                sql += &format!(" AND {}", date_bounds(p, "r.last_updated", "r.last_updated", cond))
+            }
+            Clause::Index { param, negate, any_of } => {
+                let Some(first) = any_of.first() else {
+                    // No alternative can match: EXISTS is false, NOT EXISTS true.
+                    sql += if *negate { " AND TRUE" } else { " AND FALSE" };
+                    continue;
+                };
+                let table = table(first);
+                if any_of.iter().any(|m| self::table(m) != table) {
+                    return Err(StoreError::InvalidSearch(format!(
+                        "parameter '{param}' mixes kinds of values"
+                    )));
+                }
+                let alternatives: Vec<String> =
+                    any_of.iter().map(|m| format!("({})", alternative(p, m))).collect();
+                // Tenant and type repeated inside so the lookup index can drive the subquery
+                // when it is the selective part of the search.
+                sql += &format!(
+                    " AND {}EXISTS (SELECT 1 FROM {table} i WHERE i.res_row = r.row_id \
+                     AND i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
+                     AND i.param = {}::text AND ({}))",
+                    if *negate { "NOT " } else { "" },
+                    p.bind(param.clone()),
+                    alternatives.join(" OR ")
+                );
+            }
+        }
+    }
+    Ok(sql)
+}
+
+impl PgBackend {
+    pub(crate) async fn search_db(&self, plan: &SearchPlan) -> Result<Vec<RawResource>> {
+        let mut p = Params::default();
+        let mut sql = format!("SELECT {} {}", prefixed(), from_where(&mut p, plan)?);
+        if let Some((lu, row)) = plan.after {
+            sql += &format!(
+                " AND (r.last_updated, r.row_id) > ({}::bigint, {}::bigint)",
+                p.bind(lu),
+                p.bind(row)
+            );
+        }
+        sql += &format!(
+            " ORDER BY r.last_updated, r.row_id LIMIT {}::bigint",
+            p.bind(rows::limit(plan.limit))
+        );
+        let client = self.client().await?;
+        let found = client.query(&sql, &p.refs()).await.map_err(StoreError::db)?;
+        found.iter().map(rows::raw_resource).collect()
+    }
+
+    pub(crate) async fn count_db(&self, plan: &SearchPlan) -> Result<u64> {
+        let mut p = Params::default();
+        let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
+        let client = self.client().await?;
+        let row = client.query_one(&sql, &p.refs()).await.map_err(StoreError::db)?;
+        let n: i64 = rows::col(&row, 0)?;
+        Ok(n as u64)
+    }
+}
+
+/// [`RESOURCE_COLUMNS`] qualified with the `r` alias (index tables have `type` and `value` too).
+fn prefixed() -> String {
+    RESOURCE_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+}

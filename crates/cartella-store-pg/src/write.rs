@@ -1,0 +1,207 @@
+//! Writes that change resources: the atomic batch (resources, history, index rows, new patient
+//! keys, jobs, audit) and patient erasure.
+
+use crate::PgBackend;
+use crate::index::IndexColumns;
+use crate::rows;
+use cartella_core::TenantId;
+use cartella_store::{
+    AuditDraft, ErasureReport, KeyKind, StoreError, WriteBatch, WriteOp,
+};
+use deadpool_postgres::Transaction;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Locks the current row (if any) so the version check and the update are one atomic step.
+const LOCK_CURRENT: &str =
+    "SELECT row_id, version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3 FOR UPDATE";
+
+/// For a create there is no row to lock: two concurrent creates race on the unique key instead,
+/// and `DO NOTHING` (after waiting for the other transaction) tells the loser it lost.
+const INSERT_CURRENT: &str = "INSERT INTO resources (tenant_id, type, id, version, last_updated, \
+     deleted, key_id, patient_id, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (tenant_id, type, id) DO NOTHING RETURNING row_id";
+
+/// The row id stays the same across versions, so index rows and paging keys stay valid.
+const UPDATE_CURRENT: &str = "UPDATE resources SET version = $2, last_updated = $3, deleted = $4, \
+     key_id = $5, patient_id = $6, content = $7 WHERE row_id = $1";
+
+const INSERT_HISTORY: &str = "INSERT INTO resource_history (tenant_id, type, id, version, \
+     last_updated, deleted, key_id, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// All six index tables of one resource row in one round trip.
+const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = $1), \
+     s AS (DELETE FROM idx_string WHERE res_row = $1), \
+     b AS (DELETE FROM idx_blind WHERE res_row = $1), \
+     d AS (DELETE FROM idx_date WHERE res_row = $1), \
+     r AS (DELETE FROM idx_ref WHERE res_row = $1) \
+     DELETE FROM idx_quantity WHERE res_row = $1";
+
+impl PgBackend {
+    pub(crate) async fn write_db(&self, batch: WriteBatch) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(StoreError::db)?;
+        // Keys first: a lost race for a patient key fails the batch before any other work.
+        for key in &batch.new_keys {
+            if !crate::keys::insert_key(&tx, key, true).await? {
+                return Err(StoreError::Conflict("patient key race".into()));
+            }
+        }
+        let mut index = IndexColumns::default();
+        for op in &batch.ops {
+            let row_id = write_op(&tx, op).await?;
+            index.set(row_id, op);
+        }
+        index.insert(&tx).await?;
+        crate::jobs::insert_jobs(&tx, &batch.jobs).await?;
+        // Last, so the tenant's audit head stays locked only until the commit right after.
+        crate::audit::append(&tx, batch.audit).await?;
+        tx.commit().await.map_err(StoreError::db)
+    }
+
+    pub(crate) async fn erase_patient_db(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+        at: i64,
+        audit: AuditDraft,
+    ) -> Result<ErasureReport> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(StoreError::db)?;
+        // Destroy the key, or leave a destroyed marker when the patient never had one, so a
+        // later write for this patient finds a destroyed key and is refused. One statement
+        // covers both cases and a concurrent key creation (it lands on the unique index).
+        tx.execute(
+            "INSERT INTO data_keys (tenant_id, key_id, kind, patient_id, wrapped, wrapping_key_id, \
+             created_at, destroyed_at) VALUES ($1, $2, $3, $4, NULL, '', $5, $5) \
+             ON CONFLICT (tenant_id, patient_id) WHERE kind = 'patient' \
+             DO UPDATE SET wrapped = NULL, \
+                 destroyed_at = COALESCE(data_keys.destroyed_at, EXCLUDED.destroyed_at)",
+            &[
+                &tenant.as_str(),
+                &format!("erased-{patient_id}"),
+                &KeyKind::Patient.as_str(),
+                &patient_id,
+                &at,
+            ],
+        )
+        .await
+        .map_err(StoreError::db)?;
+        let counts = tx
+            .query_one(
+                "WITH r AS (SELECT row_id FROM resources WHERE tenant_id = $1 AND patient_id = $2), \
+                 t AS (DELETE FROM idx_token WHERE res_row IN (SELECT row_id FROM r) RETURNING 1), \
+                 s AS (DELETE FROM idx_string WHERE res_row IN (SELECT row_id FROM r) RETURNING 1), \
+                 b AS (DELETE FROM idx_blind WHERE res_row IN (SELECT row_id FROM r) RETURNING 1), \
+                 d AS (DELETE FROM idx_date WHERE res_row IN (SELECT row_id FROM r) RETURNING 1), \
+                 f AS (DELETE FROM idx_ref WHERE res_row IN (SELECT row_id FROM r) RETURNING 1), \
+                 q AS (DELETE FROM idx_quantity WHERE res_row IN (SELECT row_id FROM r) RETURNING 1) \
+                 SELECT (SELECT count(*) FROM r), \
+                     (SELECT count(*) FROM t) + (SELECT count(*) FROM s) + (SELECT count(*) FROM b) \
+                     + (SELECT count(*) FROM d) + (SELECT count(*) FROM f) + (SELECT count(*) FROM q)",
+                &[&tenant.as_str(), &patient_id],
+            )
+            .await
+            .map_err(StoreError::db)?;
+        let resources: i64 = rows::col(&counts, 0)?;
+        let index_rows: i64 = rows::col(&counts, 1)?;
+        crate::audit::append(&tx, vec![audit]).await?;
+        tx.commit().await.map_err(StoreError::db)?;
+        Ok(ErasureReport { resources: resources as u64, index_rows: index_rows as u64 })
+    }
+}
+
+/// Checks the version, writes the current row and the history row; returns the resource row id.
+async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
+    let tenant = op.tenant.as_str();
+    let lock = tx.prepare_cached(LOCK_CURRENT).await.map_err(StoreError::db)?;
+    let current = tx
+        .query_opt(&lock, &[&tenant, &op.rtype, &op.id])
+        .await
+        .map_err(StoreError::db)?;
+    let current = match current {
+        Some(row) => Some((rows::col::<i64>(&row, 0)?, rows::col::<i64>(&row, 1)?)),
+        None => None,
+    };
+    let row_id = match (current, op.prev_version) {
+        (Some((row_id, version)), Some(prev)) if version == prev => {
+            let update = tx.prepare_cached(UPDATE_CURRENT).await.map_err(StoreError::db)?;
+            tx.execute(
+                &update,
+                &[
+                    &row_id,
+                    &op.version,
+                    &op.last_updated,
+                    &op.deleted,
+                    &op.key_id,
+                    &op.patient_id,
+                    &op.content,
+                ],
+            )
+            .await
+            .map_err(StoreError::db)?;
+            let delete = tx.prepare_cached(DELETE_INDEX).await.map_err(StoreError::db)?;
+            tx.execute(&delete, &[&row_id]).await.map_err(StoreError::db)?;
+            row_id
+        }
+        (None, None) => {
+            let insert = tx.prepare_cached(INSERT_CURRENT).await.map_err(StoreError::db)?;
+            let inserted = tx
+                .query_opt(
+                    &insert,
+                    &[
+                        &tenant,
+                        &op.rtype,
+                        &op.id,
+                        &op.version,
+                        &op.last_updated,
+                        &op.deleted,
+                        &op.key_id,
+                        &op.patient_id,
+                        &op.content,
+                    ],
+                )
+                .await
+                .map_err(StoreError::db)?;
+            match inserted {
+                Some(row) => rows::col(&row, 0)?,
+                None => {
+                    // Created concurrently since our check: report what is there now.
+                    let now = tx
+                        .query_opt(&lock, &[&tenant, &op.rtype, &op.id])
+                        .await
+                        .map_err(StoreError::db)?;
+                    let version = now.map(|r| rows::col::<i64>(&r, 1)).transpose()?;
+                    return Err(conflict(op, version));
+                }
+            }
+        }
+        (current, _) => return Err(conflict(op, current.map(|(_, v)| v))),
+    };
+    let history = tx.prepare_cached(INSERT_HISTORY).await.map_err(StoreError::db)?;
+    tx.execute(
+        &history,
+        &[
+            &tenant,
+            &op.rtype,
+            &op.id,
+            &op.version,
+            &op.last_updated,
+            &op.deleted,
+            &op.key_id,
+            &op.content,
+        ],
+    )
+    .await
+    .map_err(StoreError::db)?;
+    Ok(row_id)
+}
+
+fn conflict(op: &WriteOp, current: Option<i64>) -> StoreError {
+    let text = |v: Option<i64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
+    StoreError::VersionConflict {
+        resource: format!("{}/{}", op.rtype, op.id),
+        expected: text(op.prev_version),
+        current: text(current),
+    }
+}

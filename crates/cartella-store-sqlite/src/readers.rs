@@ -1,0 +1,61 @@
+//! A small pool of read-only connections. WAL mode lets them read while the writer writes, so
+//! no request ever sees "database is locked".
+
+use cartella_store::StoreError;
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    pub max: usize,
+    opened: std::sync::atomic::AtomicUsize,
+}
+
+impl Readers {
+    pub fn new(path: PathBuf, max: usize) -> Self {
+        Readers { path, idle: Mutex::new(Vec::new()), max, opened: Default::default() }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(crate::map_err)?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
+            .map_err(crate::map_err)?;
+        self.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(conn)
+    }
+
+    /// Run `f` on a pooled connection on the blocking pool.
+    pub async fn with<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = this.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => this.open()?,
+            };
+            let result = f(&conn);
+            let mut idle = this.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < this.max {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("reader task failed: {e}")))?
+    }
+
+    pub fn stats(&self) -> (u64, u64) {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len() as u64;
+        (idle.max(self.opened.load(std::sync::atomic::Ordering::Relaxed).min(self.max) as u64), idle)
+    }
+}

@@ -1,0 +1,199 @@
+//! Search SQL: each clause narrows `resources` through `row_id IN (subquery on one index
+//! table)`, which lets SQLite drive the query from the most selective index; paging is keyset on
+//! `(last_updated, row_id)`. Every value is a bound parameter.
+
+use crate::map_err;
+use crate::rows::{RESOURCE_COLUMNS, resource};
+use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
+use cartella_store::{RawResource, StoreError};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+struct Sql {
+    text: String,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+    fn arg(&mut self, v: impl Into<Value>) {
+        self.text.push('?');
+        self.args.push(v.into());
+    }
+}
+
+fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
+    sql.push(" FROM resources r WHERE r.tenant_id = ");
+    sql.arg(plan.tenant.as_str().to_owned());
+    sql.push(" AND r.type = ");
+    sql.arg(plan.rtype.clone());
+    sql.push(" AND r.deleted = 0");
+    for clause in &plan.clauses {
+        match clause {
+            Clause::Id(ids) => {
+                sql.push(" AND r.id IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.arg(id.clone());
+                }
+                sql.push(")");
+            }
+            Clause::LastUpdated(cond) => {
+                let (a, b, c, d) = cond.bounds();
+                sql.push(" AND r.last_updated >= ");
+                sql.arg(a.max(c));
+                sql.push(" AND r.last_updated <= ");
+                sql.arg(b.min(d));
+            }
+            Clause::Index { param, negate, any_of } => index_clause(plan, param, *negate, any_of, sql),
+        }
+    }
+}
+
+fn table_of(m: &Match) -> &'static str {
+    match m {
+        Match::Token { .. } => "idx_token",
+        Match::Blind(_) => "idx_blind",
+        Match::String { .. } => "idx_string",
+        Match::Date(_) => "idx_date",
+        Match::Ref { .. } => "idx_ref",
+        Match::Quantity { .. } => "idx_quantity",
+    }
+}
+
+fn index_clause(plan: &SearchPlan, param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
+    let Some(first) = any_of.first() else {
+        sql.push(" AND 0");
+        return;
+    };
+    sql.push(if negate { " AND r.row_id NOT IN (SELECT i.res_row FROM " } else { " AND r.row_id IN (SELECT i.res_row FROM " });
+    sql.push(table_of(first));
+    sql.push(" i WHERE i.tenant_id = ");
+    sql.arg(plan.tenant.as_str().to_owned());
+    sql.push(" AND i.type = ");
+    sql.arg(plan.rtype.clone());
+    sql.push(" AND i.param = ");
+    sql.arg(param.to_owned());
+    sql.push(" AND (");
+    for (n, m) in any_of.iter().enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        match_condition(m, sql);
+    }
+    sql.push("))");
+}
+
+fn match_condition(m: &Match, sql: &mut Sql) {
+    sql.push("(1");
+    match m {
+        Match::Token { system, code } => {
+            if let Some(c) = code {
+                sql.push(" AND i.code = ");
+                sql.arg(c.clone());
+            }
+            if let Some(s) = system {
+                sql.push(" AND i.system = ");
+                sql.arg(s.clone());
+            }
+        }
+        Match::Blind(tokens) => {
+            sql.push(" AND i.token IN (");
+            for (n, t) in tokens.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.arg(t.to_vec());
+            }
+            sql.push(")");
+        }
+        Match::String { value, how } => match how {
+            StringMatch::Exact => {
+                sql.push(" AND i.value = ");
+                sql.arg(value.clone());
+            }
+            StringMatch::Prefix => {
+                sql.push(" AND i.value >= ");
+                sql.arg(value.clone());
+                sql.push(" AND i.value < ");
+                sql.arg(format!("{value}\u{10FFFF}"));
+            }
+            StringMatch::Contains => {
+                sql.push(" AND instr(i.value, ");
+                sql.arg(value.clone());
+                sql.push(") > 0");
+            }
+        },
+        Match::Date(cond) => date_condition(cond, sql),
+        Match::Ref { target_type, target_id } => {
+            sql.push(" AND i.target_id = ");
+            sql.arg(target_id.clone());
+            if let Some(t) = target_type {
+                sql.push(" AND i.target_type = ");
+                sql.arg(t.clone());
+            }
+        }
+        Match::Quantity { cond, system, code } => {
+            let (min, min_inc, max, max_inc) = cond.bounds();
+            if min.is_finite() {
+                sql.push(if min_inc { " AND i.value >= " } else { " AND i.value > " });
+                sql.arg(min);
+            }
+            if max.is_finite() {
+                sql.push(if max_inc { " AND i.value <= " } else { " AND i.value < " });
+                sql.arg(max);
+            }
+            if let Some(s) = system {
+                sql.push(" AND i.system = ");
+                sql.arg(s.clone());
+            }
+            if let Some(c) = code {
+                sql.push(" AND i.code = ");
+                sql.arg(c.clone());
+            }
+        }
+    }
+    sql.push(")");
+}
+
+fn date_condition(cond: &DateCond, sql: &mut Sql) {
+    for (column, op, bound) in [("lo", ">=", cond.lo_ge), ("lo", "<=", cond.lo_le), ("hi", ">=", cond.hi_ge), ("hi", "<=", cond.hi_le)] {
+        if let Some(b) = bound {
+            sql.push(&format!(" AND i.{column} {op} "));
+            sql.arg(b);
+        }
+    }
+}
+
+pub fn search(conn: &Connection, plan: &SearchPlan) -> Result<Vec<RawResource>> {
+    let columns = RESOURCE_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let mut sql = Sql { text: format!("SELECT {columns}"), args: Vec::new() };
+    where_clause(plan, &mut sql);
+    if let Some((lu, row)) = plan.after {
+        sql.push(" AND (r.last_updated, r.row_id) > (");
+        sql.arg(lu);
+        sql.push(", ");
+        sql.arg(row);
+        sql.push(")");
+    }
+    sql.push(" ORDER BY r.last_updated, r.row_id LIMIT ");
+    sql.arg(plan.limit as i64);
+    let mut stmt = conn.prepare_cached(&sql.text).map_err(map_err)?;
+    let rows = stmt.query_map(params_from_iter(sql.args), resource).map_err(map_err)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(map_err)
+}
+
+pub fn count(conn: &Connection, plan: &SearchPlan) -> Result<u64> {
+    let mut sql = Sql { text: "SELECT count(*)".into(), args: Vec::new() };
+    where_clause(plan, &mut sql);
+    let mut stmt = conn.prepare_cached(&sql.text).map_err(map_err)?;
+    stmt.query_row(params_from_iter(sql.args), |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+        .map_err(map_err)
+}
