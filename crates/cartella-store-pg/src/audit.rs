@@ -38,7 +38,10 @@ pub(crate) async fn append(tx: &Transaction<'_>, drafts: Vec<AuditDraft>) -> Res
     // order and cannot deadlock each other.
     let mut by_tenant: BTreeMap<String, Vec<AuditDraft>> = BTreeMap::new();
     for draft in drafts {
-        by_tenant.entry(draft.tenant.as_str().to_owned()).or_default().push(draft);
+        by_tenant
+            .entry(draft.tenant.as_str().to_owned())
+            .or_default()
+            .push(draft);
     }
     for (tenant, drafts) in by_tenant {
         append_tenant(tx, &tenant, drafts).await?;
@@ -66,7 +69,10 @@ async fn append_tenant(tx: &Transaction<'_>, tenant: &str, drafts: Vec<AuditDraf
         cols.push(row);
     }
 
-    let insert = tx.prepare_cached(INSERT_ROWS).await.map_err(StoreError::db)?;
+    let insert = tx
+        .prepare_cached(INSERT_ROWS)
+        .await
+        .map_err(StoreError::db)?;
     tx.execute(
         &insert,
         &[
@@ -91,7 +97,9 @@ async fn append_tenant(tx: &Transaction<'_>, tenant: &str, drafts: Vec<AuditDraf
     .await
     .map_err(StoreError::db)?;
     let update = tx.prepare_cached(MOVE_HEAD).await.map_err(StoreError::db)?;
-    tx.execute(&update, &[&tenant, &seq, &prev]).await.map_err(StoreError::db)?;
+    tx.execute(&update, &[&tenant, &seq, &prev])
+        .await
+        .map_err(StoreError::db)?;
     Ok(())
 }
 
@@ -169,9 +177,15 @@ impl PgBackend {
     pub(crate) async fn audit_tenants_db(&self) -> Result<Vec<TenantId>> {
         let client = self.client().await?;
         let found = client
-            .query("SELECT tenant_id FROM audit_heads WHERE seq > 0 ORDER BY tenant_id", &[])
+            .query(
+                "SELECT tenant_id FROM audit_heads WHERE seq > 0 ORDER BY tenant_id",
+                &[],
+            )
             .await
             .map_err(StoreError::db)?;
-        found.iter().map(|r| rows::tenant_id(rows::col(r, 0)?)).collect()
+        found
+            .iter()
+            .map(|r| rows::tenant_id(rows::col(r, 0)?))
+            .collect()
     }
 }

@@ -33,7 +33,12 @@ impl Backend for PgBackend {
         self.put_meta_db(key, value).await
     }
 
-    async fn insert_tenant(&self, tenant: &TenantRecord, key: &DataKeyRecord, audit: AuditDraft) -> Result<()> {
+    async fn insert_tenant(
+        &self,
+        tenant: &TenantRecord,
+        key: &DataKeyRecord,
+        audit: AuditDraft,
+    ) -> Result<()> {
         self.insert_tenant_db(tenant, key, audit).await
     }
     async fn list_tenants(&self) -> Result<Vec<TenantRecord>> {
@@ -43,7 +48,11 @@ impl Backend for PgBackend {
     async fn data_key(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>> {
         self.data_key_db(tenant, key_id).await
     }
-    async fn patient_key(&self, tenant: &TenantId, patient_id: &str) -> Result<Option<DataKeyRecord>> {
+    async fn patient_key(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+    ) -> Result<Option<DataKeyRecord>> {
         self.patient_key_db(tenant, patient_id).await
     }
     async fn tenant_keys(&self) -> Result<Vec<DataKeyRecord>> {
@@ -56,13 +65,29 @@ impl Backend for PgBackend {
     async fn write(&self, batch: WriteBatch) -> Result<()> {
         self.write_db(batch).await
     }
-    async fn current(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<RawResource>> {
+    async fn current(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<RawResource>> {
         self.current_db(tenant, rtype, id).await
     }
-    async fn current_version(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<i64>> {
+    async fn current_version(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<i64>> {
         self.current_version_db(tenant, rtype, id).await
     }
-    async fn version(&self, tenant: &TenantId, rtype: &str, id: &str, version: i64) -> Result<Option<RawResource>> {
+    async fn version(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<RawResource>> {
         self.version_db(tenant, rtype, id, version).await
     }
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {
@@ -88,7 +113,12 @@ impl Backend for PgBackend {
     async fn append_audit(&self, events: Vec<AuditDraft>) -> Result<()> {
         self.append_audit_db(events).await
     }
-    async fn audit_rows(&self, tenant: &TenantId, after_seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
+    async fn audit_rows(
+        &self,
+        tenant: &TenantId,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>> {
         self.audit_rows_db(tenant, after_seq, limit).await
     }
     async fn audit_tenants(&self) -> Result<Vec<TenantId>> {
@@ -98,7 +128,13 @@ impl Backend for PgBackend {
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
         self.enqueue_db(jobs).await
     }
-    async fn claim_jobs(&self, lane: Lane, limit: usize, now: i64, lease_us: i64) -> Result<Vec<JobRecord>> {
+    async fn claim_jobs(
+        &self,
+        lane: Lane,
+        limit: usize,
+        now: i64,
+        lease_us: i64,
+    ) -> Result<Vec<JobRecord>> {
         self.claim_jobs_db(lane, limit, now, lease_us).await
     }
     async fn complete_job(&self, id: i64) -> Result<()> {

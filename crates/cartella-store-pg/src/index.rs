@@ -100,7 +100,10 @@ impl<'a> IndexColumns<'a> {
                 q_code.push(&q.code);
             }
         }
-        let stmt = tx.prepare_cached(INSERT_INDEX).await.map_err(StoreError::db)?;
+        let stmt = tx
+            .prepare_cached(INSERT_INDEX)
+            .await
+            .map_err(StoreError::db)?;
         tx.execute(
             &stmt,
             &[

@@ -20,7 +20,10 @@ pub(crate) async fn insert_jobs(client: &impl GenericClient, jobs: &[NewJob]) ->
     if jobs.is_empty() {
         return Ok(());
     }
-    let tenant: Vec<Option<&str>> = jobs.iter().map(|j| j.tenant.as_ref().map(|t| t.as_str())).collect();
+    let tenant: Vec<Option<&str>> = jobs
+        .iter()
+        .map(|j| j.tenant.as_ref().map(|t| t.as_str()))
+        .collect();
     let lane: Vec<&str> = jobs.iter().map(|j| j.lane.as_str()).collect();
     let kind: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
     let payload: Vec<&str> = jobs.iter().map(|j| j.payload.as_str()).collect();
@@ -28,9 +31,24 @@ pub(crate) async fn insert_jobs(client: &impl GenericClient, jobs: &[NewJob]) ->
     let max_attempts: Vec<i32> = jobs.iter().map(|j| j.max_attempts).collect();
     let dedupe: Vec<Option<&str>> = jobs.iter().map(|j| j.dedupe_key.as_deref()).collect();
     let now = cartella_core::Timestamp::now().micros();
-    let stmt = client.prepare_cached(INSERT_JOBS).await.map_err(StoreError::db)?;
+    let stmt = client
+        .prepare_cached(INSERT_JOBS)
+        .await
+        .map_err(StoreError::db)?;
     client
-        .execute(&stmt, &[&tenant, &lane, &kind, &payload, &run_at, &max_attempts, &dedupe, &now])
+        .execute(
+            &stmt,
+            &[
+                &tenant,
+                &lane,
+                &kind,
+                &payload,
+                &run_at,
+                &max_attempts,
+                &dedupe,
+                &now,
+            ],
+        )
         .await
         .map_err(StoreError::db)?;
     Ok(())
@@ -61,7 +79,10 @@ impl PgBackend {
         );
         let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
         let found = client
-            .query(&stmt, &[&lane.as_str(), &now, &lease_us, &rows::limit(limit)])
+            .query(
+                &stmt,
+                &[&lane.as_str(), &now, &lease_us, &rows::limit(limit)],
+            )
             .await
             .map_err(StoreError::db)?;
         let mut jobs = found.iter().map(rows::job).collect::<Result<Vec<_>>>()?;
@@ -73,26 +94,42 @@ impl PgBackend {
     pub(crate) async fn complete_job_db(&self, id: i64) -> Result<()> {
         let client = self.client().await?;
         client
-            .execute("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = $1", &[&id])
+            .execute(
+                "UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = $1",
+                &[&id],
+            )
             .await
             .map_err(StoreError::db)?;
         Ok(())
     }
 
-    pub(crate) async fn fail_job_db(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
+    pub(crate) async fn fail_job_db(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<()> {
         let client = self.client().await?;
         match retry_at {
-            Some(at) => client.execute(
-                "UPDATE jobs SET state = 'queued', run_at = $2, last_error = $3, locked_until = NULL \
-                 WHERE id = $1",
-                &[&id, &at, &error],
-            ),
-            None => client.execute(
-                "UPDATE jobs SET state = 'dead', last_error = $2, locked_until = NULL WHERE id = $1",
-                &[&id, &error],
-            ),
+            Some(at) => {
+                client
+                    .execute(
+                        "UPDATE jobs SET state = 'queued', run_at = $2, last_error = $3, \
+                         locked_until = NULL WHERE id = $1",
+                        &[&id, &at, &error],
+                    )
+                    .await
+            }
+            None => {
+                client
+                    .execute(
+                        "UPDATE jobs SET state = 'dead', last_error = $2, locked_until = NULL \
+                         WHERE id = $1",
+                        &[&id, &error],
+                    )
+                    .await
+            }
         }
-        .await
         .map_err(StoreError::db)?;
         Ok(())
     }
@@ -100,14 +137,20 @@ impl PgBackend {
     pub(crate) async fn job_db(&self, id: i64) -> Result<Option<JobRecord>> {
         let client = self.client().await?;
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
-        let row = client.query_opt(&sql, &[&id]).await.map_err(StoreError::db)?;
+        let row = client
+            .query_opt(&sql, &[&id])
+            .await
+            .map_err(StoreError::db)?;
         row.as_ref().map(rows::job).transpose()
     }
 
     pub(crate) async fn job_counts_db(&self) -> Result<Vec<JobCount>> {
         let client = self.client().await?;
         let found = client
-            .query("SELECT lane, state, count(*) FROM jobs GROUP BY lane, state ORDER BY lane, state", &[])
+            .query(
+                "SELECT lane, state, count(*) FROM jobs GROUP BY lane, state ORDER BY lane, state",
+                &[],
+            )
             .await
             .map_err(StoreError::db)?;
         found
@@ -116,10 +159,12 @@ impl PgBackend {
                 let lane: &str = rows::col(r, 0)?;
                 let state: &str = rows::col(r, 1)?;
                 Ok(JobCount {
-                    lane: Lane::parse(lane)
-                        .ok_or_else(|| StoreError::Internal(format!("unknown job lane {lane:?}")))?,
-                    state: JobState::parse(state)
-                        .ok_or_else(|| StoreError::Internal(format!("unknown job state {state:?}")))?,
+                    lane: Lane::parse(lane).ok_or_else(|| {
+                        StoreError::Internal(format!("unknown job lane {lane:?}"))
+                    })?,
+                    state: JobState::parse(state).ok_or_else(|| {
+                        StoreError::Internal(format!("unknown job state {state:?}"))
+                    })?,
                     count: rows::col(r, 2)?,
                 })
             })

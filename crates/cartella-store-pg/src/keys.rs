@@ -69,7 +69,12 @@ impl PgBackend {
         let tx = client.transaction().await.map_err(StoreError::db)?;
         tx.execute(
             "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
-            &[&tenant.id.as_str(), &tenant.slug, &tenant.name, &tenant.created_at],
+            &[
+                &tenant.id.as_str(),
+                &tenant.slug,
+                &tenant.name,
+                &tenant.created_at,
+            ],
         )
         .await
         .map_err(|e| tenant_conflict(e, tenant))?;
@@ -85,9 +90,14 @@ impl PgBackend {
         found.iter().map(rows::tenant).collect()
     }
 
-    pub(crate) async fn data_key_db(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>> {
+    pub(crate) async fn data_key_db(
+        &self,
+        tenant: &TenantId,
+        key_id: &str,
+    ) -> Result<Option<DataKeyRecord>> {
         let client = self.client().await?;
-        let sql = format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = $1 AND key_id = $2");
+        let sql =
+            format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = $1 AND key_id = $2");
         let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &key_id])
@@ -137,7 +147,12 @@ impl PgBackend {
                 .execute(
                     "UPDATE data_keys SET wrapped = $3, wrapping_key_id = $4 \
                      WHERE tenant_id = $1 AND key_id = $2",
-                    &[&key.tenant.as_str(), &key.key_id, &key.wrapped, &key.wrapping_key_id],
+                    &[
+                        &key.tenant.as_str(),
+                        &key.key_id,
+                        &key.wrapped,
+                        &key.wrapping_key_id,
+                    ],
                 )
                 .await
                 .map_err(StoreError::db)?;

@@ -30,7 +30,9 @@ pub struct PgBackend {
 impl std::fmt::Debug for PgBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Deliberately not the URL: it may carry a password.
-        f.debug_struct("PgBackend").field("pool", &self.pool.status()).finish()
+        f.debug_struct("PgBackend")
+            .field("pool", &self.pool.status())
+            .finish()
     }
 }
 
@@ -49,7 +51,9 @@ impl PgBackend {
         let manager = Manager::from_config(
             config,
             NoTls,
-            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
         );
         let pool = Pool::builder(manager)
             .max_size(pool_size.max(1))
@@ -61,7 +65,8 @@ impl PgBackend {
             .build()
             .map_err(StoreError::db)?;
         let backend = PgBackend { pool };
-        backend.client().await?;
+        // Returned to the pool at once; it serves the first request.
+        drop(backend.client().await?);
         Ok(backend)
     }
 
@@ -72,7 +77,10 @@ impl PgBackend {
 
     pub(crate) async fn ping_db(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
-        client.simple_query("SELECT 1").await.map_err(StoreError::db)?;
+        client
+            .simple_query("SELECT 1")
+            .await
+            .map_err(StoreError::db)?;
         Ok(())
     }
 

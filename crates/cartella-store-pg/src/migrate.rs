@@ -3,7 +3,7 @@
 //! advisory lock, so two nodes starting at once apply each migration exactly once.
 
 use crate::PgBackend;
-use cartella_store::migrations::{Migration, check_applied, latest, pending};
+use cartella_store::migrations::{Migration, check_applied, pending};
 use cartella_store::{SchemaStatus, StoreError};
 use deadpool_postgres::GenericClient;
 
@@ -43,12 +43,17 @@ async fn applied_version(client: &impl GenericClient) -> Result<i64> {
     if !has_migrations {
         if !has_meta && tables > 0 {
             let name: String = row.try_get(3).map_err(StoreError::db)?;
-            return Err(StoreError::NotCartellaDatabase(format!("PostgreSQL database '{name}'")));
+            return Err(StoreError::NotCartellaDatabase(format!(
+                "PostgreSQL database '{name}'"
+            )));
         }
         return Ok(0);
     }
     let row = client
-        .query_one("SELECT COALESCE(max(version), 0) FROM schema_migrations", &[])
+        .query_one(
+            "SELECT COALESCE(max(version), 0) FROM schema_migrations",
+            &[],
+        )
         .await
         .map_err(StoreError::db)?;
     row.try_get(0).map_err(StoreError::db)
@@ -74,10 +79,19 @@ impl PgBackend {
                 tx.commit().await.map_err(StoreError::db)?;
                 return Ok(status);
             };
-            tracing::info!(version = next.version, name = next.name, "applying migration");
-            tx.batch_execute(CREATE_SCHEMA_MIGRATIONS).await.map_err(StoreError::db)?;
+            tracing::info!(
+                version = next.version,
+                name = next.name,
+                "applying migration"
+            );
+            tx.batch_execute(CREATE_SCHEMA_MIGRATIONS)
+                .await
+                .map_err(StoreError::db)?;
             tx.batch_execute(next.sql).await.map_err(|e| {
-                StoreError::Database(format!("migration {} ({}) failed: {e}", next.version, next.name))
+                StoreError::Database(format!(
+                    "migration {} ({}) failed: {e}",
+                    next.version, next.name
+                ))
             })?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -94,9 +108,4 @@ impl PgBackend {
         let applied = applied_version(&client).await?;
         check_applied(applied, MIGRATIONS)
     }
-}
-
-/// The latest version this binary knows (used by tests and the template database name).
-pub(crate) fn latest_version() -> i64 {
-    latest(MIGRATIONS)
 }

@@ -9,7 +9,12 @@ use cartella_store::{HistoryQuery, RawResource, StoreError};
 type Result<T> = std::result::Result<T, StoreError>;
 
 impl PgBackend {
-    pub(crate) async fn current_db(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<RawResource>> {
+    pub(crate) async fn current_db(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<RawResource>> {
         let client = self.client().await?;
         let sql = format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3"
@@ -22,10 +27,17 @@ impl PgBackend {
         row.as_ref().map(rows::raw_resource).transpose()
     }
 
-    pub(crate) async fn current_version_db(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<i64>> {
+    pub(crate) async fn current_version_db(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<i64>> {
         let client = self.client().await?;
         let stmt = client
-            .prepare_cached("SELECT version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3")
+            .prepare_cached(
+                "SELECT version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3",
+            )
             .await
             .map_err(StoreError::db)?;
         let row = client
@@ -75,9 +87,15 @@ impl PgBackend {
         if let Some(before) = q.before_row {
             sql += &format!(" AND hist_id < {}", p.bind(before));
         }
-        sql += &format!(" ORDER BY hist_id DESC LIMIT {}", p.bind(rows::limit(q.limit)));
+        sql += &format!(
+            " ORDER BY hist_id DESC LIMIT {}",
+            p.bind(rows::limit(q.limit))
+        );
         let client = self.client().await?;
-        let found = client.query(&sql, &p.refs()).await.map_err(StoreError::db)?;
+        let found = client
+            .query(&sql, &p.refs())
+            .await
+            .map_err(StoreError::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
 }

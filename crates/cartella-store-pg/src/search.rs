@@ -4,8 +4,8 @@
 
 use crate::PgBackend;
 use crate::rows::{self, RESOURCE_COLUMNS};
-use cartella_store::{RawResource, StoreError};
 use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
+use cartella_store::{RawResource, StoreError};
 use tokio_postgres::types::ToSql;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -24,7 +24,10 @@ impl Params {
     }
 
     pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.values.iter().map(|v| &**v as &(dyn ToSql + Sync)).collect()
+        self.values
+            .iter()
+            .map(|v| &**v as &(dyn ToSql + Sync))
+            .collect()
     }
 }
 
@@ -75,7 +78,11 @@ fn alternative(p: &mut Params, m: &Match) -> String {
             if let Some(code) = code {
                 parts.push(format!("i.code = {}::text", p.bind(code.clone())));
             }
-            if parts.is_empty() { "TRUE".to_owned() } else { parts.join(" AND ") }
+            if parts.is_empty() {
+                "TRUE".to_owned()
+            } else {
+                parts.join(" AND ")
+            }
         }
         Match::Blind(tokens) => {
             let tokens: Vec<Vec<u8>> = tokens.iter().map(|t| t.to_vec()).collect();
@@ -96,7 +103,10 @@ fn alternative(p: &mut Params, m: &Match) -> String {
             ),
         },
         Match::Date(cond) => date_bounds(p, "i.lo", "i.hi", cond),
-        Match::Ref { target_type, target_id } => {
+        Match::Ref {
+            target_type,
+            target_id,
+        } => {
             let mut sql = format!("i.target_id = {}::text", p.bind(target_id.clone()));
             if let Some(t) = target_type {
                 sql += &format!(" AND i.target_type = {}::text", p.bind(t.clone()));
@@ -134,9 +144,16 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
         match clause {
             Clause::Id(ids) => sql += &format!(" AND r.id = ANY({}::text[])", p.bind(ids.clone())),
             Clause::LastUpdated(cond) => {
-                sql += &format!(" AND {}", date_bounds(p, "r.last_updated", "r.last_updated", cond))
+                sql += &format!(
+                    " AND {}",
+                    date_bounds(p, "r.last_updated", "r.last_updated", cond)
+                )
             }
-            Clause::Index { param, negate, any_of } => {
+            Clause::Index {
+                param,
+                negate,
+                any_of,
+            } => {
                 let Some(first) = any_of.first() else {
                     // No alternative can match: EXISTS is false, NOT EXISTS true.
                     sql += if *negate { " AND TRUE" } else { " AND FALSE" };
@@ -148,8 +165,10 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                         "parameter '{param}' mixes kinds of values"
                     )));
                 }
-                let alternatives: Vec<String> =
-                    any_of.iter().map(|m| format!("({})", alternative(p, m))).collect();
+                let alternatives: Vec<String> = any_of
+                    .iter()
+                    .map(|m| format!("({})", alternative(p, m)))
+                    .collect();
                 // Tenant and type repeated inside so the lookup index can drive the subquery
                 // when it is the selective part of the search.
                 sql += &format!(
@@ -182,7 +201,10 @@ impl PgBackend {
             p.bind(rows::limit(plan.limit))
         );
         let client = self.client().await?;
-        let found = client.query(&sql, &p.refs()).await.map_err(StoreError::db)?;
+        let found = client
+            .query(&sql, &p.refs())
+            .await
+            .map_err(StoreError::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
 
@@ -190,7 +212,10 @@ impl PgBackend {
         let mut p = Params::default();
         let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
         let client = self.client().await?;
-        let row = client.query_one(&sql, &p.refs()).await.map_err(StoreError::db)?;
+        let row = client
+            .query_one(&sql, &p.refs())
+            .await
+            .map_err(StoreError::db)?;
         let n: i64 = rows::col(&row, 0)?;
         Ok(n as u64)
     }
@@ -198,5 +223,9 @@ impl PgBackend {
 
 /// [`RESOURCE_COLUMNS`] qualified with the `r` alias (index tables have `type` and `value` too).
 fn prefixed() -> String {
-    RESOURCE_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+    RESOURCE_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

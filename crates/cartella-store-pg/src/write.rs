@@ -5,16 +5,13 @@ use crate::PgBackend;
 use crate::index::IndexColumns;
 use crate::rows;
 use cartella_core::TenantId;
-use cartella_store::{
-    AuditDraft, ErasureReport, KeyKind, StoreError, WriteBatch, WriteOp,
-};
+use cartella_store::{AuditDraft, ErasureReport, KeyKind, StoreError, WriteBatch, WriteOp};
 use deadpool_postgres::Transaction;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
 /// Locks the current row (if any) so the version check and the update are one atomic step.
-const LOCK_CURRENT: &str =
-    "SELECT row_id, version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3 FOR UPDATE";
+const LOCK_CURRENT: &str = "SELECT row_id, version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3 FOR UPDATE";
 
 /// For a create there is no row to lock: two concurrent creates race on the unique key instead,
 /// and `DO NOTHING` (after waiting for the other transaction) tells the loser it lost.
@@ -107,14 +104,20 @@ impl PgBackend {
         let index_rows: i64 = rows::col(&counts, 1)?;
         crate::audit::append(&tx, vec![audit]).await?;
         tx.commit().await.map_err(StoreError::db)?;
-        Ok(ErasureReport { resources: resources as u64, index_rows: index_rows as u64 })
+        Ok(ErasureReport {
+            resources: resources as u64,
+            index_rows: index_rows as u64,
+        })
     }
 }
 
 /// Checks the version, writes the current row and the history row; returns the resource row id.
 async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
     let tenant = op.tenant.as_str();
-    let lock = tx.prepare_cached(LOCK_CURRENT).await.map_err(StoreError::db)?;
+    let lock = tx
+        .prepare_cached(LOCK_CURRENT)
+        .await
+        .map_err(StoreError::db)?;
     let current = tx
         .query_opt(&lock, &[&tenant, &op.rtype, &op.id])
         .await
@@ -125,7 +128,10 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
     };
     let row_id = match (current, op.prev_version) {
         (Some((row_id, version)), Some(prev)) if version == prev => {
-            let update = tx.prepare_cached(UPDATE_CURRENT).await.map_err(StoreError::db)?;
+            let update = tx
+                .prepare_cached(UPDATE_CURRENT)
+                .await
+                .map_err(StoreError::db)?;
             tx.execute(
                 &update,
                 &[
@@ -140,12 +146,20 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
             )
             .await
             .map_err(StoreError::db)?;
-            let delete = tx.prepare_cached(DELETE_INDEX).await.map_err(StoreError::db)?;
-            tx.execute(&delete, &[&row_id]).await.map_err(StoreError::db)?;
+            let delete = tx
+                .prepare_cached(DELETE_INDEX)
+                .await
+                .map_err(StoreError::db)?;
+            tx.execute(&delete, &[&row_id])
+                .await
+                .map_err(StoreError::db)?;
             row_id
         }
         (None, None) => {
-            let insert = tx.prepare_cached(INSERT_CURRENT).await.map_err(StoreError::db)?;
+            let insert = tx
+                .prepare_cached(INSERT_CURRENT)
+                .await
+                .map_err(StoreError::db)?;
             let inserted = tx
                 .query_opt(
                     &insert,
@@ -178,7 +192,10 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
         }
         (current, _) => return Err(conflict(op, current.map(|(_, v)| v))),
     };
-    let history = tx.prepare_cached(INSERT_HISTORY).await.map_err(StoreError::db)?;
+    let history = tx
+        .prepare_cached(INSERT_HISTORY)
+        .await
+        .map_err(StoreError::db)?;
     tx.execute(
         &history,
         &[

@@ -74,7 +74,7 @@ impl Backend for SqliteBackend {
 
     async fn migrate(&self) -> Result<SchemaStatus> {
         let path = self.display();
-        self.writer.call(move |conn, _| migrate::migrate(conn, &path)).await
+        self.writer.call_raw(move |conn, _| migrate::migrate(conn, &path)).await
     }
 
     async fn schema_status(&self) -> Result<SchemaStatus> {

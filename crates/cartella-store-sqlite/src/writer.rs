@@ -20,12 +20,15 @@ pub struct WriterState {
 pub trait WriteTask: Send {
     fn run(&mut self, conn: &Connection, state: &mut WriterState) -> TaskResult<()>;
     fn finish(self: Box<Self>, outcome: TaskResult<()>);
+    /// Raw tasks manage their own transactions (migrations) and run alone.
+    fn raw(&self) -> bool;
 }
 
 struct Task<T, F> {
     f: Option<F>,
     value: Option<T>,
     reply: oneshot::Sender<TaskResult<T>>,
+    raw: bool,
 }
 
 impl<T, F> WriteTask for Task<T, F>
@@ -37,6 +40,10 @@ where
         let f = self.f.take().ok_or_else(|| StoreError::Internal("write task ran twice".into()))?;
         self.value = Some(f(conn, state)?);
         Ok(())
+    }
+
+    fn raw(&self) -> bool {
+        self.raw
     }
 
     fn finish(self: Box<Self>, outcome: TaskResult<()>) {
@@ -70,8 +77,25 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
     {
+        self.submit(f, false).await
+    }
+
+    /// Run `f` alone, outside any transaction of the writer's (it manages its own).
+    pub async fn call_raw<T, F>(&self, f: F) -> TaskResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
+    {
+        self.submit(f, true).await
+    }
+
+    async fn submit<T, F>(&self, f: F, raw: bool) -> TaskResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
+    {
         let (reply, rx) = oneshot::channel();
-        let task = Box::new(Task { f: Some(f), value: None, reply });
+        let task = Box::new(Task { f: Some(f), value: None, reply, raw });
         self.tx
             .send(task)
             .map_err(|_| StoreError::Database("the SQLite writer has stopped".into()))?;
@@ -82,10 +106,29 @@ impl Writer {
 
 fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteTask>>) {
     let mut state = WriterState::default();
-    while let Ok(first) = rx.recv() {
+    let mut carry: Option<Box<dyn WriteTask>> = None;
+    loop {
+        let first = match carry.take() {
+            Some(t) => t,
+            None => match rx.recv() {
+                Ok(t) => t,
+                Err(_) => return,
+            },
+        };
+        if first.raw() {
+            let mut task = first;
+            let outcome = task.run(&conn, &mut state);
+            state = WriterState::default();
+            task.finish(outcome);
+            continue;
+        }
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
+                Ok(t) if t.raw() => {
+                    carry = Some(t);
+                    break;
+                }
                 Ok(t) => group.push(t),
                 Err(_) => break,
             }

@@ -1,0 +1,236 @@
+//! FHIR interaction handlers: authenticate, turn the request into store calls, render.
+
+use super::bundle::{self, Link};
+use super::outcome::{FHIR_JSON, FhirError};
+use super::response::{self, if_match, prefer_return};
+use crate::AppState;
+use crate::auth::authenticate;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cartella_core::Timestamp;
+use cartella_store::store::WriteOptions;
+use cartella_store::{AccessContext, HistoryQuery};
+use std::net::SocketAddr;
+
+type Result<T> = std::result::Result<T, FhirError>;
+type Peer = ConnectInfo<SocketAddr>;
+
+async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
+    Ok(authenticate(state, headers, Some(peer)).await?)
+}
+
+/// Parse a request body as a JSON resource, with a precise message when it is not one.
+fn parse_body(headers: &HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Result<serde_json::Value> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => FhirError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", "the request body is larger than the server accepts"),
+        s => FhirError::new(s, "invalid", e.body_text()),
+    })?;
+    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/fhir+json" && mime != "application/json" {
+            return Err(FhirError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not-supported", format!("content type '{mime}' is not supported; send application/fhir+json")));
+        }
+    }
+    serde_json::from_slice(&body).map_err(|e| FhirError::invalid(format!("the body is not valid JSON: {e}")))
+}
+
+fn base(state: &AppState) -> String {
+    format!("{}/fhir/R4", state.config.public_url)
+}
+
+pub async fn read(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let stored = state.store.read(&ctx, &rtype, &id).await?;
+    Ok(response::resource(StatusCode::OK, stored, response::Return::Representation, None))
+}
+
+pub async fn vread(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path((rtype, id, vid)): Path<(String, String, String)>,
+) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let version: i64 = vid.parse().map_err(|_| FhirError::invalid(format!("version '{}' is not a number", vid.chars().take(20).collect::<String>())))?;
+    let stored = state.store.vread(&ctx, &rtype, &id, version).await?;
+    if stored.deleted {
+        return Err(FhirError::new(StatusCode::GONE, "deleted", format!("{rtype}/{id} version {version} is a deletion")));
+    }
+    Ok(response::resource(StatusCode::OK, stored, response::Return::Representation, None))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(rtype): Path<String>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let value = parse_body(&headers, body)?;
+    let out = state.store.create(&ctx, &rtype, value, WriteOptions::default()).await?;
+    let loc = format!("{}/{}/{}/_history/{}", base(&state), out.resource.rtype, out.resource.id, out.resource.version);
+    Ok(response::resource(StatusCode::CREATED, out.resource, prefer_return(&headers), Some(loc)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path((rtype, id)): Path<(String, String)>,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let expected = if_match(&headers)?;
+    let value = parse_body(&headers, body)?;
+    let opts = WriteOptions { if_match: expected, ..Default::default() };
+    let out = state.store.update(&ctx, &rtype, &id, value, opts).await.map_err(|e| {
+        let mut err = FhirError::from(e);
+        if expected.is_some() && err.status == StatusCode::CONFLICT {
+            err.status = StatusCode::PRECONDITION_FAILED;
+        }
+        err
+    })?;
+    let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
+    let loc = format!("{}/{}/{}/_history/{}", base(&state), out.resource.rtype, out.resource.id, out.resource.version);
+    Ok(response::resource(status, out.resource, prefer_return(&headers), Some(loc)))
+}
+
+pub async fn delete(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let version = state.store.delete(&ctx, &rtype, &id).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if let Some(v) = version.and_then(|v| HeaderValue::from_str(&format!("W/\"{v}\"")).ok()) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(resp)
+}
+
+fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        q.split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(()) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'|' | b',' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn bundle_response(body: Vec<u8>) -> Response {
+    let mut resp = (StatusCode::OK, body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    resp
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(rtype): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let params = query_pairs(query);
+    let strict = headers.get("prefer").and_then(|v| v.to_str().ok()).is_some_and(|p| p.contains("handling=strict"));
+    let page = state.store.search(&ctx, &rtype, &params).await?;
+    if strict && !page.warnings.is_empty() {
+        return Err(FhirError::invalid(page.warnings.join("; ")));
+    }
+    let base = base(&state);
+    let own: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "_cursor").collect();
+    let query_of = |extra: Option<&str>| {
+        let mut parts: Vec<String> = own.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        if let Some(c) = extra {
+            parts.push(format!("_cursor={c}"));
+        }
+        parts.join("&")
+    };
+    let mut links = vec![Link { relation: "self", url: format!("{base}/{rtype}?{}", query_of(None)) }];
+    if let Some(next) = &page.next {
+        links.push(Link { relation: "next", url: format!("{base}/{rtype}?{}", query_of(Some(next))) });
+    }
+    Ok(bundle_response(bundle::searchset(&base, &page.resources, &links, page.total, &page.warnings)))
+}
+
+async fn history(state: AppState, peer: SocketAddr, headers: HeaderMap, rtype: Option<String>, id: Option<String>, query: Option<String>) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let params = query_pairs(query);
+    let mut q = HistoryQuery { tenant: ctx.tenant.clone(), rtype: rtype.clone(), id: id.clone(), since: None, before_row: None, limit: 50 };
+    for (k, v) in &params {
+        match k.as_str() {
+            "_count" => q.limit = v.parse::<usize>().map_err(|_| FhirError::invalid("_count must be a whole number"))?.clamp(1, 1000),
+            "_since" => q.since = Some(Timestamp::parse(v).ok_or_else(|| FhirError::invalid(format!("_since must be an instant, got '{v}'")))?.micros()),
+            "_cursor" => q.before_row = Some(v.parse().map_err(|_| FhirError::invalid("invalid _cursor"))?),
+            _ => {}
+        }
+    }
+    let limit = q.limit;
+    let entries = state.store.history(&ctx, q).await?;
+    let base = base(&state);
+    let path = match (&rtype, &id) {
+        (Some(t), Some(i)) => format!("{base}/{t}/{i}/_history"),
+        (Some(t), None) => format!("{base}/{t}/_history"),
+        _ => format!("{base}/_history"),
+    };
+    let mut links = vec![Link { relation: "self", url: path.clone() }];
+    if entries.len() == limit {
+        if let Some(last) = entries.last() {
+            links.push(Link { relation: "next", url: format!("{path}?_count={limit}&_cursor={}", last.row_id) });
+        }
+    }
+    Ok(bundle_response(bundle::history(&base, &entries, &links)))
+}
+
+pub async fn history_instance(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>, RawQuery(q): RawQuery) -> Result<Response> {
+    history(state, peer, headers, Some(rtype), Some(id), q).await
+}
+
+pub async fn history_type(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path(rtype): Path<String>, RawQuery(q): RawQuery) -> Result<Response> {
+    history(state, peer, headers, Some(rtype), None, q).await
+}
+
+pub async fn history_system(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
+    history(state, peer, headers, None, None, q).await
+}
+
+pub async fn not_supported() -> FhirError {
+    FhirError::new(StatusCode::NOT_FOUND, "not-supported", "no such FHIR interaction")
+}

@@ -1,0 +1,24 @@
+//! The FHIR R4 REST surface at `/fhir/R4`: read, vread, create, update (also as create),
+//! delete, history and search over the store; every error is an OperationOutcome.
+
+mod bundle;
+mod handlers;
+pub mod outcome;
+mod response;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+
+pub fn router(max_body: usize) -> Router<AppState> {
+    Router::new()
+        .route("/_history", get(handlers::history_system))
+        .route("/{rtype}", get(handlers::search).post(handlers::create))
+        .route("/{rtype}/_history", get(handlers::history_type))
+        .route("/{rtype}/{id}", get(handlers::read).put(handlers::update).delete(handlers::delete))
+        .route("/{rtype}/{id}/_history", get(handlers::history_instance))
+        .route("/{rtype}/{id}/_history/{vid}", get(handlers::vread))
+        .layer(DefaultBodyLimit::max(max_body))
+        .fallback(handlers::not_supported)
+}

@@ -1,0 +1,75 @@
+//! Errors on the FHIR surface: always an OperationOutcome with the status the error maps to.
+//! Messages are safe for the client; causes go to the log, without patient data.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cartella_store::StoreError;
+use serde_json::json;
+
+pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+
+#[derive(Debug)]
+pub struct FhirError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FhirError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        FhirError { status, code, message: message.into() }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid", message)
+    }
+}
+
+/// An OperationOutcome body with one issue per `(severity, code, text)`.
+pub fn outcome(issues: &[(&str, &str, &str)]) -> serde_json::Value {
+    json!({
+        "resourceType": "OperationOutcome",
+        "issue": issues.iter().map(|(severity, code, text)| json!({
+            "severity": severity, "code": code, "diagnostics": text,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+impl IntoResponse for FhirError {
+    fn into_response(self) -> Response {
+        let body = outcome(&[("error", self.code, &self.message)]).to_string();
+        let mut resp = (self.status, body).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+        resp
+    }
+}
+
+impl From<StoreError> for FhirError {
+    fn from(e: StoreError) -> Self {
+        use StoreError::*;
+        match &e {
+            Domain(_) | InvalidResource(_) | InvalidSearch(_) => FhirError::invalid(e.to_string()),
+            NotFound(_) => FhirError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
+            Deleted(_) | Erased(_) => FhirError::new(StatusCode::GONE, "deleted", e.to_string()),
+            VersionConflict { .. } | Conflict(_) => FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            Database(_) => {
+                tracing::error!(error = %e, "database error");
+                FhirError::new(StatusCode::SERVICE_UNAVAILABLE, "transient", "the database is unavailable; try again")
+            }
+            WrongMasterKey { .. } | Corrupted(_) | NotCartellaDatabase(_) | SchemaTooNew { .. } | Internal(_) => {
+                tracing::error!(error = %e, "internal error");
+                FhirError::new(StatusCode::INTERNAL_SERVER_ERROR, "exception", "internal error; the incident was logged")
+            }
+        }
+    }
+}
+
+impl From<crate::auth::AuthError> for FhirError {
+    fn from(e: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError::*;
+        match e {
+            Unauthenticated => FhirError::new(StatusCode::UNAUTHORIZED, "login", "missing or invalid bearer token"),
+            MissingTenant => FhirError::invalid(format!("the {} header names the practice", crate::auth::TENANT_HEADER)),
+            UnknownTenant => FhirError::new(StatusCode::FORBIDDEN, "forbidden", "not allowed for this practice"),
+        }
+    }
+}

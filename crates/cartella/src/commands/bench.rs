@@ -1,0 +1,141 @@
+//! `cartella bench store`: single-resource create/read latency and batched import throughput on
+//! a fresh database, with encryption on and with a null cipher, to show what sealing costs.
+//! Prints figures; asserts nothing.
+
+use crate::settings::Settings;
+use cartella_core::TenantSlug;
+use cartella_store::crypto::{Cipher, MasterKey};
+use cartella_store::store::WriteOptions;
+use cartella_store::{AccessContext, Backend, Store, StoreOptions};
+use serde_json::{Value, json};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Store create/read latency and import throughput, encryption on and off
+    Store {
+        /// sqlite or postgres
+        #[arg(long, default_value = "sqlite")]
+        backend: String,
+        /// Sequential creates and reads to time
+        #[arg(long, default_value_t = 2000)]
+        n: usize,
+        /// Resources to import in batches of 1,000
+        #[arg(long, default_value_t = 50_000)]
+        import: usize,
+        /// PostgreSQL server for --backend postgres (a fresh database is created on it)
+        #[arg(long, env = "CARTELLA_TEST_PG_URL", default_value = "postgres://postgres@127.0.0.1/test")]
+        pg_url: String,
+    },
+}
+
+pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
+    let Command::Store { backend, n, import, pg_url } = command;
+    println!("store benchmark: backend {backend}, {n} creates and reads, {import} imported, one client at a time");
+    let mut results = Vec::new();
+    for cipher in [Cipher::Aes256Gcm, Cipher::Null] {
+        let (db, cleanup) = fresh_backend(&backend, &pg_url).await?;
+        let r = measure(db, cipher, n, import).await?;
+        if let Some(path) = cleanup {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        println!(
+            "{:<10} create p50 {:>7.3} ms  p99 {:>7.3} ms | read p50 {:>7.3} ms  p99 {:>7.3} ms | import {:>8.0} resources/s",
+            if cipher == Cipher::Null { "null" } else { "aes-gcm" },
+            r.create.0, r.create.1, r.read.0, r.read.1, r.import_per_s
+        );
+        results.push(r);
+    }
+    let (enc, null) = (&results[0], &results[1]);
+    let pct = |a: f64, b: f64| (a / b - 1.0) * 100.0;
+    println!(
+        "encryption overhead: create p50 {:+.1}%, read p50 {:+.1}%, import {:+.1}%",
+        pct(enc.create.0, null.create.0),
+        pct(enc.read.0, null.read.0),
+        pct(null.import_per_s, enc.import_per_s)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Figures {
+    create: (f64, f64),
+    read: (f64, f64),
+    import_per_s: f64,
+}
+
+async fn fresh_backend(kind: &str, pg_url: &str) -> anyhow::Result<(Arc<dyn Backend>, Option<std::path::PathBuf>)> {
+    match kind {
+        "postgres" => {
+            let url = cartella_store_pg::testing::fresh_database(pg_url).await?;
+            Ok((Arc::new(cartella_store_pg::PgBackend::connect(&url, 8).await?), None))
+        }
+        "sqlite" => {
+            let dir = std::env::temp_dir().join(format!("cartella-bench-{}-{}", std::process::id(), rand::random::<u32>()));
+            std::fs::create_dir_all(&dir)?;
+            let db = cartella_store_sqlite::SqliteBackend::open(&dir.join("bench.db"), 4)?;
+            Ok((Arc::new(db), Some(dir)))
+        }
+        other => anyhow::bail!("unknown backend '{other}': use sqlite or postgres"),
+    }
+}
+
+fn observation(patient: &str, i: usize) -> Value {
+    json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}]},
+        "subject": {"reference": format!("Patient/{patient}")},
+        "effectiveDateTime": format!("2024-{:02}-{:02}T10:{:02}:00Z", 1 + i % 12, 1 + i % 28, i % 60),
+        "valueQuantity": {"value": 60 + (i % 40), "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min"},
+    })
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1000.0;
+    (at(0.50), at(0.99))
+}
+
+async fn measure(backend: Arc<dyn Backend>, cipher: Cipher, n: usize, import: usize) -> anyhow::Result<Figures> {
+    let store = Store::open(backend, MasterKey::generate(), StoreOptions { cipher, ..Default::default() }).await?;
+    let tenant = store.create_tenant(&TenantSlug::parse("bench")?, "Bench", "bench").await?;
+    let ctx = AccessContext::system(tenant.id, "bench");
+    let mut patients = Vec::new();
+    for i in 0..50 {
+        let p = json!({"resourceType": "Patient", "name": [{"family": format!("Bench{i}"), "given": ["Test"]}], "birthDate": "1970-01-01"});
+        patients.push(store.create(&ctx, "Patient", p, WriteOptions::default()).await?.resource.id);
+    }
+    let mut created = Vec::with_capacity(n);
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let body = observation(&patients[i % patients.len()], i);
+        let t = Instant::now();
+        let out = store.create(&ctx, "Observation", body, WriteOptions::default()).await?;
+        lat.push(t.elapsed());
+        created.push(out.resource.id);
+    }
+    let create = percentiles(lat);
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = &created[(i * 7919) % created.len()];
+        let t = Instant::now();
+        store.read(&ctx, "Observation", id).await?;
+        lat.push(t.elapsed());
+    }
+    let read = percentiles(lat);
+    let t = Instant::now();
+    let mut done = 0;
+    while done < import {
+        let batch: Vec<(String, Value)> = (done..(done + 1000).min(import))
+            .map(|i| ("Observation".to_owned(), observation(&patients[i % patients.len()], i)))
+            .collect();
+        done += batch.len();
+        store.import(&ctx, batch).await?;
+    }
+    let import_per_s = import as f64 / t.elapsed().as_secs_f64();
+    store.flush_audit().await;
+    Ok(Figures { create, read, import_per_s })
+}

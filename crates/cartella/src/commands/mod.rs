@@ -1,0 +1,19 @@
+//! The subcommands of `cartella`, one module each.
+
+pub mod audit;
+pub mod bench;
+pub mod keys;
+pub mod patient;
+pub mod serve;
+pub mod tenant;
+
+use crate::settings::Settings;
+use std::process::ExitCode;
+
+/// `cartella migrate`: apply pending migrations and report the schema version.
+pub async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
+    let backend = crate::startup::open_backend(&settings).await?;
+    let status = backend.migrate().await?;
+    println!("database schema is at version {} ({} backend)", status.applied, backend.name());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,77 @@
+//! `cartella serve`: the HTTP server plus the job workers, until SIGTERM or Ctrl-C.
+
+use crate::settings::Settings;
+use crate::startup;
+use anyhow::Context;
+use cartella_server::{AppState, ServerConfig, auth::Secret};
+use cartella_store::Lane;
+use cartella_store::jobs::Worker;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Args {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "CARTELLA_LISTEN")]
+    pub listen: Option<String>,
+}
+
+pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(l) = args.listen {
+        settings.listen = l;
+    }
+    let store = startup::open_store(&settings).await?;
+    let token = startup::service_token(&settings)?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    let config = ServerConfig {
+        max_body_bytes: settings.max_body_bytes,
+        service_token: Some(Secret::new(token)),
+        public_url: settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+    };
+    let state = AppState { store: store.clone(), config: Arc::new(config), started: Instant::now() };
+    if store.list_tenants().await?.is_empty() {
+        println!("no practice yet: create one with `cartella tenant add SLUG --name NAME`");
+    }
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let workers: Vec<_> = [Lane::Interactive, Lane::Bulk]
+        .into_iter()
+        .map(|lane| Worker::new(store.backend().clone(), lane).spawn(Duration::from_millis(500), stop_rx.clone()))
+        .collect();
+
+    println!("cartella listening on http://{addr}");
+    tracing::info!(%addr, backend = store.backend().name(), "cartella started");
+    cartella_server::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    store.flush_audit().await;
+    tracing::info!("cartella stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
