@@ -1,0 +1,1 @@
+//! The store suite: every test runs against each backend in [`crate::support::worlds`].
