@@ -229,3 +229,44 @@ fn prefixed() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cartella_core::TenantId;
+
+    #[test]
+    fn like_metacharacters_are_escaped() {
+        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
+        assert_eq!(like_escape("plain"), "plain");
+    }
+
+    #[test]
+    fn values_are_bound_never_formatted() {
+        let plan = SearchPlan {
+            tenant: TenantId::new(),
+            rtype: "Patient".into(),
+            clauses: vec![
+                Clause::Id(vec!["x'; DROP TABLE resources; --".into()]),
+                Clause::Index {
+                    param: "name'--".into(),
+                    negate: true,
+                    any_of: vec![Match::String {
+                        value: "o'brien".into(),
+                        how: StringMatch::Prefix,
+                    }],
+                },
+            ],
+            after: None,
+            limit: 10,
+        };
+        let mut p = Params::default();
+        let sql = from_where(&mut p, &plan).unwrap();
+        assert!(!sql.contains('\''), "{sql}");
+        assert!(
+            sql.contains("NOT EXISTS (SELECT 1 FROM idx_string i"),
+            "{sql}"
+        );
+        assert_eq!(p.refs().len(), 6);
+    }
+}

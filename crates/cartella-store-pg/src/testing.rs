@@ -189,3 +189,37 @@ async fn drop_leftovers(admin: &Client) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_replaces_only_the_database() {
+        let f = |url| database_url(url, "db2");
+        assert_eq!(
+            f("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/db2"
+        );
+        assert_eq!(
+            f("postgres://u:p@h:5433/test?sslmode=disable"),
+            "postgres://u:p@h:5433/db2?sslmode=disable"
+        );
+        assert_eq!(
+            f("postgres://postgres@localhost"),
+            "postgres://postgres@localhost/db2"
+        );
+        assert_eq!(f("postgresql://h/?user=x"), "postgresql://h/db2?user=x");
+    }
+
+    #[test]
+    fn template_name_is_stable_and_safe() {
+        let name = template_name();
+        assert_eq!(name, template_name());
+        assert_eq!(name.len(), "cartella_tpl_".len() + 16);
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        );
+    }
+}

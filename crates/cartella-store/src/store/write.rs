@@ -32,7 +32,14 @@ pub struct WriteOutcome {
 /// Patient keys created during one batch, committed with it.
 type PendingKeys = HashMap<String, (Arc<DataKey>, DataKeyRecord)>;
 
-const RETRIES: usize = 5;
+/// Attempts before a write that keeps losing races gives up with a conflict.
+const RETRIES: usize = 20;
+
+/// A short random pause before retrying, so racing writers spread out.
+async fn backoff(attempt: usize) {
+    let max_us = 200 * attempt.min(10) as u64;
+    tokio::time::sleep(std::time::Duration::from_micros(rand::random::<u64>() % max_us.max(1))).await;
+}
 
 fn is_key_race(e: &StoreError) -> bool {
     matches!(e, StoreError::Conflict(m) if m.contains("patient key race"))
@@ -91,6 +98,7 @@ impl Store {
                     if let Some(p) = &patient {
                         self.keys.forget_patient(&ctx.tenant, p);
                     }
+                    backoff(attempt).await;
                 }
                 Err(e) => return Err(e),
             }
@@ -198,7 +206,7 @@ impl Store {
             let batch = WriteBatch { ops: vec![op], audit: vec![draft], ..Default::default() };
             match self.backend.write(batch).await {
                 Ok(()) => return Ok(Some(version)),
-                Err(StoreError::VersionConflict { .. }) => continue,
+                Err(StoreError::VersionConflict { .. }) => backoff(RETRIES / 2).await,
                 Err(e) => return Err(e),
             }
         }
@@ -246,6 +254,7 @@ impl Store {
                     for p in pending.keys() {
                         self.keys.forget_patient(&ctx.tenant, p);
                     }
+                    backoff(attempt).await;
                 }
                 Err(e) => return Err(e),
             }

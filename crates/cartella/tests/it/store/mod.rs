@@ -1,1 +1,4 @@
 //! The store suite: every test runs against each backend in [`crate::support::worlds`].
+
+mod crud;
+mod encryption;
