@@ -40,7 +40,11 @@ pub enum AuthError {
 pub const TENANT_HEADER: &str = "x-cartella-tenant";
 
 /// Authenticate the request and build its access context.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Result<AccessContext, AuthError> {
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<AccessContext, AuthError> {
     let Some(expected) = &state.config.service_token else {
         return Err(AuthError::Unauthenticated);
     };
@@ -56,12 +60,19 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<So
         .get(TENANT_HEADER)
         .and_then(|v| v.to_str().ok())
         .ok_or(AuthError::MissingTenant)?;
-    let tenant = state.store.tenant_by_slug(slug).await.map_err(|_| AuthError::UnknownTenant)?;
+    let tenant = state
+        .store
+        .tenant_by_slug(slug)
+        .await
+        .map_err(|_| AuthError::UnknownTenant)?;
     Ok(AccessContext {
         tenant: tenant.id,
         actor: "service-token".into(),
         role: "system".into(),
-        purpose: headers.get("x-purpose-of-use").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(64).collect()),
+        purpose: headers
+            .get("x-purpose-of-use")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(64).collect()),
         client_ip: peer.map(|p| p.ip().to_string()),
         user_agent: headers
             .get(axum::http::header::USER_AGENT)

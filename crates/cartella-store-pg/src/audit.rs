@@ -50,11 +50,11 @@ pub(crate) async fn append(tx: &Transaction<'_>, drafts: Vec<AuditDraft>) -> Res
 }
 
 async fn append_tenant(tx: &Transaction<'_>, tenant: &str, drafts: Vec<AuditDraft>) -> Result<()> {
-    let lock = tx.prepare_cached(LOCK_HEAD).await.map_err(StoreError::db)?;
+    let lock = tx.prepare_cached(LOCK_HEAD).await.map_err(crate::db)?;
     let head = tx
         .query_one(&lock, &[&tenant, &GENESIS.as_slice()])
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     let mut seq: i64 = rows::col(&head, 0)?;
     let mut prev: Vec<u8> = rows::col(&head, 1)?;
 
@@ -69,10 +69,7 @@ async fn append_tenant(tx: &Transaction<'_>, tenant: &str, drafts: Vec<AuditDraf
         cols.push(row);
     }
 
-    let insert = tx
-        .prepare_cached(INSERT_ROWS)
-        .await
-        .map_err(StoreError::db)?;
+    let insert = tx.prepare_cached(INSERT_ROWS).await.map_err(crate::db)?;
     tx.execute(
         &insert,
         &[
@@ -95,11 +92,11 @@ async fn append_tenant(tx: &Transaction<'_>, tenant: &str, drafts: Vec<AuditDraf
         ],
     )
     .await
-    .map_err(StoreError::db)?;
-    let update = tx.prepare_cached(MOVE_HEAD).await.map_err(StoreError::db)?;
+    .map_err(crate::db)?;
+    let update = tx.prepare_cached(MOVE_HEAD).await.map_err(crate::db)?;
     tx.execute(&update, &[&tenant, &seq, &prev])
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     Ok(())
 }
 
@@ -149,9 +146,9 @@ impl PgBackend {
             return Ok(());
         }
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(StoreError::db)?;
+        let tx = client.transaction().await.map_err(crate::db)?;
         append(&tx, events).await?;
-        tx.commit().await.map_err(StoreError::db)
+        tx.commit().await.map_err(crate::db)
     }
 
     pub(crate) async fn audit_rows_db(
@@ -165,11 +162,11 @@ impl PgBackend {
             "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = $1 AND seq > $2 \
              ORDER BY seq LIMIT $3"
         );
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let found = client
             .query(&stmt, &[&tenant.as_str(), &after_seq, &rows::limit(limit)])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         found.iter().map(rows::audit_row).collect()
     }
 
@@ -182,7 +179,7 @@ impl PgBackend {
                 &[],
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         found
             .iter()
             .map(|r| rows::tenant_id(rows::col(r, 0)?))

@@ -100,10 +100,7 @@ impl<'a> IndexColumns<'a> {
                 q_code.push(&q.code);
             }
         }
-        let stmt = tx
-            .prepare_cached(INSERT_INDEX)
-            .await
-            .map_err(StoreError::db)?;
+        let stmt = tx.prepare_cached(INSERT_INDEX).await.map_err(crate::db)?;
         tx.execute(
             &stmt,
             &[
@@ -116,7 +113,7 @@ impl<'a> IndexColumns<'a> {
             ],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
         Ok(())
     }
 }

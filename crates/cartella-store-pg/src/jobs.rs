@@ -34,7 +34,7 @@ pub(crate) async fn insert_jobs(client: &impl GenericClient, jobs: &[NewJob]) ->
     let stmt = client
         .prepare_cached(INSERT_JOBS)
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     client
         .execute(
             &stmt,
@@ -50,7 +50,7 @@ pub(crate) async fn insert_jobs(client: &impl GenericClient, jobs: &[NewJob]) ->
             ],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     Ok(())
 }
 
@@ -77,14 +77,14 @@ impl PgBackend {
                  ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING {JOB_COLUMNS}"
         );
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let found = client
             .query(
                 &stmt,
                 &[&lane.as_str(), &now, &lease_us, &rows::limit(limit)],
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         let mut jobs = found.iter().map(rows::job).collect::<Result<Vec<_>>>()?;
         // RETURNING has no order of its own; hand jobs out in the order they were due.
         jobs.sort_by_key(|j| (j.run_at, j.id));
@@ -99,7 +99,7 @@ impl PgBackend {
                 &[&id],
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         Ok(())
     }
 
@@ -130,17 +130,14 @@ impl PgBackend {
                     .await
             }
         }
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
         Ok(())
     }
 
     pub(crate) async fn job_db(&self, id: i64) -> Result<Option<JobRecord>> {
         let client = self.client().await?;
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
-        let row = client
-            .query_opt(&sql, &[&id])
-            .await
-            .map_err(StoreError::db)?;
+        let row = client.query_opt(&sql, &[&id]).await.map_err(crate::db)?;
         row.as_ref().map(rows::job).transpose()
     }
 
@@ -152,7 +149,7 @@ impl PgBackend {
                 &[],
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         found
             .iter()
             .map(|r| {

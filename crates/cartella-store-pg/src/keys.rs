@@ -24,7 +24,7 @@ pub(crate) async fn insert_key(
     } else {
         INSERT_KEY.to_owned()
     };
-    let stmt = tx.prepare_cached(&sql).await.map_err(StoreError::db)?;
+    let stmt = tx.prepare_cached(&sql).await.map_err(crate::db)?;
     let n = tx
         .execute(
             &stmt,
@@ -40,7 +40,7 @@ pub(crate) async fn insert_key(
             ],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     Ok(n > 0)
 }
 
@@ -50,7 +50,7 @@ impl PgBackend {
         let row = client
             .query_opt("SELECT value FROM cartella_meta WHERE key = $1", &[&key])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.map(|r| rows::col(&r, 0)).transpose()
     }
 
@@ -66,7 +66,7 @@ impl PgBackend {
         audit: AuditDraft,
     ) -> Result<()> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(StoreError::db)?;
+        let tx = client.transaction().await.map_err(crate::db)?;
         tx.execute(
             "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
             &[
@@ -80,13 +80,13 @@ impl PgBackend {
         .map_err(|e| tenant_conflict(e, tenant))?;
         insert_key(&tx, key, false).await?;
         crate::audit::append(&tx, vec![audit]).await?;
-        tx.commit().await.map_err(StoreError::db)
+        tx.commit().await.map_err(crate::db)
     }
 
     pub(crate) async fn list_tenants_db(&self) -> Result<Vec<TenantRecord>> {
         let client = self.client().await?;
         let sql = format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY created_at, id");
-        let found = client.query(&sql, &[]).await.map_err(StoreError::db)?;
+        let found = client.query(&sql, &[]).await.map_err(crate::db)?;
         found.iter().map(rows::tenant).collect()
     }
 
@@ -98,11 +98,11 @@ impl PgBackend {
         let client = self.client().await?;
         let sql =
             format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = $1 AND key_id = $2");
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &key_id])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.as_ref().map(rows::data_key).transpose()
     }
 
@@ -116,11 +116,11 @@ impl PgBackend {
             "SELECT {KEY_COLUMNS} FROM data_keys \
              WHERE tenant_id = $1 AND kind = 'patient' AND patient_id = $2"
         );
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &patient_id])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.as_ref().map(rows::data_key).transpose()
     }
 
@@ -131,7 +131,7 @@ impl PgBackend {
              WHERE kind = 'tenant' AND destroyed_at IS NULL \
              ORDER BY tenant_id, created_at DESC, key_id DESC"
         );
-        let found = client.query(&sql, &[]).await.map_err(StoreError::db)?;
+        let found = client.query(&sql, &[]).await.map_err(crate::db)?;
         found.iter().map(rows::data_key).collect()
     }
 
@@ -141,7 +141,7 @@ impl PgBackend {
         meta: &[(String, Vec<u8>)],
     ) -> Result<()> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(StoreError::db)?;
+        let tx = client.transaction().await.map_err(crate::db)?;
         for key in keys {
             let n = tx
                 .execute(
@@ -155,7 +155,7 @@ impl PgBackend {
                     ],
                 )
                 .await
-                .map_err(StoreError::db)?;
+                .map_err(crate::db)?;
             // A rotation that silently skipped a key would leave it wrapped by the old master
             // key, which is about to be retired: fail the whole rotation instead.
             if n == 0 {
@@ -168,7 +168,7 @@ impl PgBackend {
         for (key, value) in meta {
             put_meta(&tx, key, value).await?;
         }
-        tx.commit().await.map_err(StoreError::db)
+        tx.commit().await.map_err(crate::db)
     }
 }
 
@@ -180,7 +180,7 @@ async fn put_meta(client: &impl GenericClient, key: &str, value: &[u8]) -> Resul
             &[&key, &value],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     Ok(())
 }
 
@@ -194,6 +194,6 @@ fn tenant_conflict(e: tokio_postgres::Error, tenant: &TenantRecord) -> StoreErro
                 StoreError::Conflict(format!("tenant {} already exists", tenant.id))
             }
         }
-        _ => StoreError::db(e),
+        _ => crate::db(e),
     }
 }

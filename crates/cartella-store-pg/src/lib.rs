@@ -63,7 +63,7 @@ impl PgBackend {
             .create_timeout(Some(Duration::from_secs(10)))
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         let backend = PgBackend { pool };
         // Returned to the pool at once; it serves the first request.
         drop(backend.client().await?);
@@ -72,15 +72,12 @@ impl PgBackend {
 
     /// A pooled connection.
     pub(crate) async fn client(&self) -> Result<Object, StoreError> {
-        self.pool.get().await.map_err(StoreError::db)
+        self.pool.get().await.map_err(crate::db)
     }
 
     pub(crate) async fn ping_db(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
-        client
-            .simple_query("SELECT 1")
-            .await
-            .map_err(StoreError::db)?;
+        client.simple_query("SELECT 1").await.map_err(crate::db)?;
         Ok(())
     }
 
@@ -88,5 +85,33 @@ impl PgBackend {
     pub(crate) fn stats(&self) -> (u64, u64) {
         let status = self.pool.status();
         (status.size as u64, status.available as u64)
+    }
+}
+
+/// Errors the PostgreSQL layer can turn into a [`StoreError`].
+pub(crate) trait DbError: std::fmt::Display {
+    fn contention(&self) -> bool {
+        false
+    }
+}
+
+impl DbError for tokio_postgres::Error {
+    /// Deadlocks and serialization failures abort a transaction that a retry would commit.
+    fn contention(&self) -> bool {
+        use tokio_postgres::error::SqlState;
+        matches!(self.code(), Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+    }
+}
+
+impl DbError for deadpool_postgres::PoolError {}
+impl DbError for deadpool_postgres::BuildError {}
+impl DbError for String {}
+impl DbError for &str {}
+
+pub(crate) fn db(e: impl DbError) -> StoreError {
+    if e.contention() {
+        StoreError::Contention(e.to_string())
+    } else {
+        StoreError::Database(e.to_string())
     }
 }

@@ -36,13 +36,13 @@ async fn applied_version(client: &impl GenericClient) -> Result<i64> {
             &[],
         )
         .await
-        .map_err(StoreError::db)?;
-    let has_migrations: bool = row.try_get(0).map_err(StoreError::db)?;
-    let has_meta: bool = row.try_get(1).map_err(StoreError::db)?;
-    let tables: i64 = row.try_get(2).map_err(StoreError::db)?;
+        .map_err(crate::db)?;
+    let has_migrations: bool = row.try_get(0).map_err(crate::db)?;
+    let has_meta: bool = row.try_get(1).map_err(crate::db)?;
+    let tables: i64 = row.try_get(2).map_err(crate::db)?;
     if !has_migrations {
         if !has_meta && tables > 0 {
-            let name: String = row.try_get(3).map_err(StoreError::db)?;
+            let name: String = row.try_get(3).map_err(crate::db)?;
             return Err(StoreError::NotCartellaDatabase(format!(
                 "PostgreSQL database '{name}'"
             )));
@@ -55,8 +55,8 @@ async fn applied_version(client: &impl GenericClient) -> Result<i64> {
             &[],
         )
         .await
-        .map_err(StoreError::db)?;
-    row.try_get(0).map_err(StoreError::db)
+        .map_err(crate::db)?;
+    row.try_get(0).map_err(crate::db)
 }
 
 fn now_micros() -> i64 {
@@ -67,16 +67,16 @@ impl PgBackend {
     pub(crate) async fn migrate_db(&self) -> Result<SchemaStatus> {
         let mut client = self.client().await?;
         loop {
-            let tx = client.transaction().await.map_err(StoreError::db)?;
+            let tx = client.transaction().await.map_err(crate::db)?;
             // Held until this transaction ends: a second node waits here, then sees the new
             // version and has nothing to do.
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])
                 .await
-                .map_err(StoreError::db)?;
+                .map_err(crate::db)?;
             let applied = applied_version(&tx).await?;
             let status = check_applied(applied, MIGRATIONS)?;
             let Some(next) = pending(applied, MIGRATIONS).next() else {
-                tx.commit().await.map_err(StoreError::db)?;
+                tx.commit().await.map_err(crate::db)?;
                 return Ok(status);
             };
             tracing::info!(
@@ -86,7 +86,7 @@ impl PgBackend {
             );
             tx.batch_execute(CREATE_SCHEMA_MIGRATIONS)
                 .await
-                .map_err(StoreError::db)?;
+                .map_err(crate::db)?;
             tx.batch_execute(next.sql).await.map_err(|e| {
                 StoreError::Database(format!(
                     "migration {} ({}) failed: {e}",
@@ -98,8 +98,8 @@ impl PgBackend {
                 &[&next.version, &next.name, &now_micros()],
             )
             .await
-            .map_err(StoreError::db)?;
-            tx.commit().await.map_err(StoreError::db)?;
+            .map_err(crate::db)?;
+            tx.commit().await.map_err(crate::db)?;
         }
     }
 

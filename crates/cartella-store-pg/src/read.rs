@@ -19,11 +19,11 @@ impl PgBackend {
         let sql = format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3"
         );
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &rtype, &id])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.as_ref().map(rows::raw_resource).transpose()
     }
 
@@ -39,11 +39,11 @@ impl PgBackend {
                 "SELECT version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3",
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &rtype, &id])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.map(|r| rows::col(&r, 0)).transpose()
     }
 
@@ -59,11 +59,11 @@ impl PgBackend {
             "SELECT {HISTORY_COLUMNS} FROM resource_history \
              WHERE tenant_id = $1 AND type = $2 AND id = $3 AND version = $4"
         );
-        let stmt = client.prepare_cached(&sql).await.map_err(StoreError::db)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let row = client
             .query_opt(&stmt, &[&tenant.as_str(), &rtype, &id, &version])
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         row.as_ref().map(rows::raw_resource).transpose()
     }
 
@@ -92,10 +92,7 @@ impl PgBackend {
             p.bind(rows::limit(q.limit))
         );
         let client = self.client().await?;
-        let found = client
-            .query(&sql, &p.refs())
-            .await
-            .map_err(StoreError::db)?;
+        let found = client.query(&sql, &p.refs()).await.map_err(crate::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
 }

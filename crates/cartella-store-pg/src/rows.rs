@@ -13,7 +13,7 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 /// One column, by position.
 pub(crate) fn col<'a, T: FromSql<'a>>(row: &'a Row, idx: usize) -> Result<T> {
-    row.try_get(idx).map_err(StoreError::db)
+    row.try_get(idx).map_err(crate::db)
 }
 
 pub(crate) fn tenant_id(raw: &str) -> Result<TenantId> {

@@ -201,10 +201,7 @@ impl PgBackend {
             p.bind(rows::limit(plan.limit))
         );
         let client = self.client().await?;
-        let found = client
-            .query(&sql, &p.refs())
-            .await
-            .map_err(StoreError::db)?;
+        let found = client.query(&sql, &p.refs()).await.map_err(crate::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
 
@@ -212,10 +209,7 @@ impl PgBackend {
         let mut p = Params::default();
         let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
         let client = self.client().await?;
-        let row = client
-            .query_one(&sql, &p.refs())
-            .await
-            .map_err(StoreError::db)?;
+        let row = client.query_one(&sql, &p.refs()).await.map_err(crate::db)?;
         let n: i64 = rows::col(&row, 0)?;
         Ok(n as u64)
     }

@@ -67,7 +67,7 @@ pub fn database_url(admin_url: &str, database: &str) -> String {
 async fn connect(url: &str) -> Result<Client> {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!("test admin connection ended: {e}");
@@ -94,14 +94,14 @@ async fn ensure_template(admin: &Client, admin_url: &str) -> Result<String> {
     admin
         .execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK])
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     let built = build_template(admin, admin_url, &template).await;
     // Released explicitly because the connection may live on; a crash releases it with the session.
     let unlocked = admin
         .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK])
         .await;
     built?;
-    unlocked.map_err(StoreError::db)?;
+    unlocked.map_err(crate::db)?;
     Ok(template)
 }
 
@@ -110,7 +110,7 @@ async fn build_template(admin: &Client, admin_url: &str, template: &str) -> Resu
     let exists = admin
         .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
         .await
-        .map_err(StoreError::db)?
+        .map_err(crate::db)?
         .is_some();
     if exists {
         return Ok(());
@@ -121,13 +121,13 @@ async fn build_template(admin: &Client, admin_url: &str, template: &str) -> Resu
             "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
         ))
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     admin
         .batch_execute(&format!(
             "CREATE DATABASE \"{building}\" TEMPLATE template0"
         ))
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     let backend = PgBackend::connect(&database_url(admin_url, &building), 1).await?;
     backend.migrate_db().await?;
     backend.pool.close();
@@ -149,7 +149,7 @@ async fn retry_busy(admin: &Client, sql: &str) -> Result<()> {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(25)).await;
             }
-            Err(e) => return Err(StoreError::db(e)),
+            Err(e) => return Err(crate::db(e)),
         }
     }
 }
@@ -166,9 +166,9 @@ async fn drop_leftovers(admin: &Client) -> Result<()> {
             &[],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     for row in found {
-        let name: String = row.try_get(0).map_err(StoreError::db)?;
+        let name: String = row.try_get(0).map_err(crate::db)?;
         let Some(pid) = name
             .strip_prefix("cartella_t_")
             .and_then(|rest| rest.split('_').next())

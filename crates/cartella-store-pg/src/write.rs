@@ -37,11 +37,11 @@ const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = $1)
 impl PgBackend {
     pub(crate) async fn write_db(&self, batch: WriteBatch) -> Result<()> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(StoreError::db)?;
+        let tx = client.transaction().await.map_err(crate::db)?;
         // Keys first: a lost race for a patient key fails the batch before any other work.
         for key in &batch.new_keys {
             if !crate::keys::insert_key(&tx, key, true).await? {
-                return Err(StoreError::Conflict("patient key race".into()));
+                return Err(StoreError::KeyRace);
             }
         }
         let mut index = IndexColumns::default();
@@ -53,7 +53,7 @@ impl PgBackend {
         crate::jobs::insert_jobs(&tx, &batch.jobs).await?;
         // Last, so the tenant's audit head stays locked only until the commit right after.
         crate::audit::append(&tx, batch.audit).await?;
-        tx.commit().await.map_err(StoreError::db)
+        tx.commit().await.map_err(crate::db)
     }
 
     pub(crate) async fn erase_patient_db(
@@ -64,7 +64,7 @@ impl PgBackend {
         audit: AuditDraft,
     ) -> Result<ErasureReport> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(StoreError::db)?;
+        let tx = client.transaction().await.map_err(crate::db)?;
         // Destroy the key, or leave a destroyed marker when the patient never had one, so a
         // later write for this patient finds a destroyed key and is refused. One statement
         // covers both cases and a concurrent key creation (it lands on the unique index).
@@ -83,7 +83,7 @@ impl PgBackend {
             ],
         )
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
         let counts = tx
             .query_one(
                 "WITH r AS (SELECT row_id FROM resources WHERE tenant_id = $1 AND patient_id = $2), \
@@ -99,11 +99,11 @@ impl PgBackend {
                 &[&tenant.as_str(), &patient_id],
             )
             .await
-            .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
         let resources: i64 = rows::col(&counts, 0)?;
         let index_rows: i64 = rows::col(&counts, 1)?;
         crate::audit::append(&tx, vec![audit]).await?;
-        tx.commit().await.map_err(StoreError::db)?;
+        tx.commit().await.map_err(crate::db)?;
         Ok(ErasureReport {
             resources: resources as u64,
             index_rows: index_rows as u64,
@@ -114,24 +114,18 @@ impl PgBackend {
 /// Checks the version, writes the current row and the history row; returns the resource row id.
 async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
     let tenant = op.tenant.as_str();
-    let lock = tx
-        .prepare_cached(LOCK_CURRENT)
-        .await
-        .map_err(StoreError::db)?;
+    let lock = tx.prepare_cached(LOCK_CURRENT).await.map_err(crate::db)?;
     let current = tx
         .query_opt(&lock, &[&tenant, &op.rtype, &op.id])
         .await
-        .map_err(StoreError::db)?;
+        .map_err(crate::db)?;
     let current = match current {
         Some(row) => Some((rows::col::<i64>(&row, 0)?, rows::col::<i64>(&row, 1)?)),
         None => None,
     };
     let row_id = match (current, op.prev_version) {
         (Some((row_id, version)), Some(prev)) if version == prev => {
-            let update = tx
-                .prepare_cached(UPDATE_CURRENT)
-                .await
-                .map_err(StoreError::db)?;
+            let update = tx.prepare_cached(UPDATE_CURRENT).await.map_err(crate::db)?;
             tx.execute(
                 &update,
                 &[
@@ -145,21 +139,13 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
                 ],
             )
             .await
-            .map_err(StoreError::db)?;
-            let delete = tx
-                .prepare_cached(DELETE_INDEX)
-                .await
-                .map_err(StoreError::db)?;
-            tx.execute(&delete, &[&row_id])
-                .await
-                .map_err(StoreError::db)?;
+            .map_err(crate::db)?;
+            let delete = tx.prepare_cached(DELETE_INDEX).await.map_err(crate::db)?;
+            tx.execute(&delete, &[&row_id]).await.map_err(crate::db)?;
             row_id
         }
         (None, None) => {
-            let insert = tx
-                .prepare_cached(INSERT_CURRENT)
-                .await
-                .map_err(StoreError::db)?;
+            let insert = tx.prepare_cached(INSERT_CURRENT).await.map_err(crate::db)?;
             let inserted = tx
                 .query_opt(
                     &insert,
@@ -176,7 +162,7 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
                     ],
                 )
                 .await
-                .map_err(StoreError::db)?;
+                .map_err(crate::db)?;
             match inserted {
                 Some(row) => rows::col(&row, 0)?,
                 None => {
@@ -184,7 +170,7 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
                     let now = tx
                         .query_opt(&lock, &[&tenant, &op.rtype, &op.id])
                         .await
-                        .map_err(StoreError::db)?;
+                        .map_err(crate::db)?;
                     let version = now.map(|r| rows::col::<i64>(&r, 1)).transpose()?;
                     return Err(conflict(op, version));
                 }
@@ -192,10 +178,7 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
         }
         (current, _) => return Err(conflict(op, current.map(|(_, v)| v))),
     };
-    let history = tx
-        .prepare_cached(INSERT_HISTORY)
-        .await
-        .map_err(StoreError::db)?;
+    let history = tx.prepare_cached(INSERT_HISTORY).await.map_err(crate::db)?;
     tx.execute(
         &history,
         &[
@@ -210,7 +193,7 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
         ],
     )
     .await
-    .map_err(StoreError::db)?;
+    .map_err(crate::db)?;
     Ok(row_id)
 }
 

@@ -8,7 +8,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-pub fn claim(conn: &Connection, lane: Lane, limit: usize, now: i64, lease_us: i64) -> Result<Vec<JobRecord>> {
+pub fn claim(
+    conn: &Connection,
+    lane: Lane,
+    limit: usize,
+    now: i64,
+    lease_us: i64,
+) -> Result<Vec<JobRecord>> {
     let mut stmt = conn
         .prepare_cached(&format!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?3 + ?4
@@ -18,14 +24,19 @@ pub fn claim(conn: &Connection, lane: Lane, limit: usize, now: i64, lease_us: i6
              RETURNING {JOB_COLUMNS}"
         ))
         .map_err(map_err)?;
-    let rows = stmt.query_map(params![lane.as_str(), limit as i64, now, lease_us], job).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params![lane.as_str(), limit as i64, now, lease_us], job)
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
 pub fn complete(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = ?1", [id])
-        .map_err(map_err)
-        .map(drop)
+    conn.execute(
+        "UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = ?1",
+        [id],
+    )
+    .map_err(map_err)
+    .map(drop)
 }
 
 pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
@@ -45,17 +56,29 @@ pub fn fail(conn: &Connection, id: i64, error: &str, retry_at: Option<i64>) -> R
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<JobRecord>> {
-    conn.query_row(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"), [id], job)
-        .optional()
-        .map_err(map_err)
+    conn.query_row(
+        &format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?1"),
+        [id],
+        job,
+    )
+    .optional()
+    .map_err(map_err)
 }
 
 pub fn counts(conn: &Connection) -> Result<Vec<JobCount>> {
     let mut stmt = conn
-        .prepare_cached("SELECT lane, state, count(*) FROM jobs GROUP BY lane, state ORDER BY lane, state")
+        .prepare_cached(
+            "SELECT lane, state, count(*) FROM jobs GROUP BY lane, state ORDER BY lane, state",
+        )
         .map_err(map_err)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
         .map_err(map_err)?;
     let mut out = Vec::new();
     for row in rows {

@@ -9,9 +9,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 type Result<T> = std::result::Result<T, StoreError>;
 
 pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
-    conn.query_row("SELECT value FROM cartella_meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()
-        .map_err(map_err)
+    conn.query_row(
+        "SELECT value FROM cartella_meta WHERE key = ?1",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(map_err)
 }
 
 pub fn put_meta(conn: &Connection, key: &str, value: &[u8]) -> Result<()> {
@@ -29,20 +33,31 @@ pub fn insert_tenant(conn: &Connection, t: &TenantRecord) -> Result<()> {
         params![t.id.as_str(), t.slug, t.name, t.created_at],
     )
     .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict(format!("practice slug '{}' is taken", t.slug)),
+        Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            StoreError::Conflict(format!("practice slug '{}' is taken", t.slug))
+        }
         _ => map_err(e),
     })
     .map(drop)
 }
 
 pub fn list_tenants(conn: &Connection) -> Result<Vec<TenantRecord>> {
-    let mut stmt = conn.prepare_cached("SELECT id, slug, name, created_at FROM tenants ORDER BY slug").map_err(map_err)?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, slug, name, created_at FROM tenants ORDER BY slug")
+        .map_err(map_err)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .map_err(map_err)?;
     rows.map(|row| {
         let (id, slug, name, created_at) = row.map_err(map_err)?;
-        Ok(TenantRecord { id: TenantId::parse(&id)?, slug, name, created_at })
+        Ok(TenantRecord {
+            id: TenantId::parse(&id)?,
+            slug,
+            name,
+            created_at,
+        })
     })
     .collect()
 }
@@ -55,19 +70,29 @@ pub fn insert_key(conn: &Connection, k: &DataKeyRecord) -> Result<()> {
         s.execute(params![k.tenant.as_str(), k.key_id, k.kind.as_str(), k.patient_id, k.wrapped, k.wrapping_key_id, k.created_at, k.destroyed_at])
     })
     .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Conflict("patient key race".into()),
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::KeyRace,
         _ => map_err(e),
     })
     .map(drop)
 }
 
-pub fn data_key_by_id(conn: &Connection, tenant: &str, key_id: &str) -> Result<Option<DataKeyRecord>> {
-    conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = ?1 AND key_id = ?2"))
-        .and_then(|mut s| s.query_row(params![tenant, key_id], data_key).optional())
-        .map_err(map_err)
+pub fn data_key_by_id(
+    conn: &Connection,
+    tenant: &str,
+    key_id: &str,
+) -> Result<Option<DataKeyRecord>> {
+    conn.prepare_cached(&format!(
+        "SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = ?1 AND key_id = ?2"
+    ))
+    .and_then(|mut s| s.query_row(params![tenant, key_id], data_key).optional())
+    .map_err(map_err)
 }
 
-pub fn patient_key(conn: &Connection, tenant: &str, patient_id: &str) -> Result<Option<DataKeyRecord>> {
+pub fn patient_key(
+    conn: &Connection,
+    tenant: &str,
+    patient_id: &str,
+) -> Result<Option<DataKeyRecord>> {
     conn.prepare_cached(&format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = ?1 AND kind = 'patient' AND patient_id = ?2"))
         .and_then(|mut s| s.query_row(params![tenant, patient_id], data_key).optional())
         .map_err(map_err)
@@ -79,7 +104,11 @@ pub fn tenant_keys(conn: &Connection) -> Result<Vec<DataKeyRecord>> {
             "SELECT {KEY_COLUMNS} FROM data_keys WHERE kind = 'tenant' AND wrapped IS NOT NULL ORDER BY tenant_id, created_at DESC"
         ))
         .map_err(map_err)?;
-    let all: Vec<DataKeyRecord> = stmt.query_map([], data_key).map_err(map_err)?.collect::<rusqlite::Result<_>>().map_err(map_err)?;
+    let all: Vec<DataKeyRecord> = stmt
+        .query_map([], data_key)
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(map_err)?;
     let mut newest: Vec<DataKeyRecord> = Vec::new();
     for k in all {
         if newest.last().is_none_or(|n| n.tenant != k.tenant) {

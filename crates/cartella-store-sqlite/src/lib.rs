@@ -54,7 +54,11 @@ impl SqliteBackend {
         )
         .map_err(map_err)?;
         let writer = Writer::spawn(conn).map_err(|e| StoreError::Internal(e.to_string()))?;
-        Ok(SqliteBackend { path: path.to_owned(), writer, readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))) })
+        Ok(SqliteBackend {
+            path: path.to_owned(),
+            writer,
+            readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -74,7 +78,9 @@ impl Backend for SqliteBackend {
 
     async fn migrate(&self) -> Result<SchemaStatus> {
         let path = self.display();
-        self.writer.call_raw(move |conn, _| migrate::migrate(conn, &path)).await
+        self.writer
+            .call_raw(move |conn, _| migrate::migrate(conn, &path))
+            .await
     }
 
     async fn schema_status(&self) -> Result<SchemaStatus> {
@@ -83,7 +89,9 @@ impl Backend for SqliteBackend {
     }
 
     async fn ping(&self) -> Result<()> {
-        self.readers.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(map_err)).await
+        self.readers
+            .with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(map_err))
+            .await
     }
 
     fn pool_stats(&self) -> (u64, u64) {
@@ -97,10 +105,17 @@ impl Backend for SqliteBackend {
 
     async fn put_meta(&self, key: &str, value: &[u8]) -> Result<()> {
         let (key, value) = (key.to_owned(), value.to_vec());
-        self.writer.call(move |c, _| keys::put_meta(c, &key, &value)).await
+        self.writer
+            .call(move |c, _| keys::put_meta(c, &key, &value))
+            .await
     }
 
-    async fn insert_tenant(&self, tenant: &TenantRecord, key: &DataKeyRecord, audit: AuditDraft) -> Result<()> {
+    async fn insert_tenant(
+        &self,
+        tenant: &TenantRecord,
+        key: &DataKeyRecord,
+        audit: AuditDraft,
+    ) -> Result<()> {
         let (tenant, key) = (tenant.clone(), key.clone());
         self.writer
             .call(move |c, state| {
@@ -117,12 +132,20 @@ impl Backend for SqliteBackend {
 
     async fn data_key(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>> {
         let (tenant, key_id) = (tenant.as_str().to_owned(), key_id.to_owned());
-        self.readers.with(move |c| keys::data_key_by_id(c, &tenant, &key_id)).await
+        self.readers
+            .with(move |c| keys::data_key_by_id(c, &tenant, &key_id))
+            .await
     }
 
-    async fn patient_key(&self, tenant: &TenantId, patient_id: &str) -> Result<Option<DataKeyRecord>> {
+    async fn patient_key(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+    ) -> Result<Option<DataKeyRecord>> {
         let (tenant, patient) = (tenant.as_str().to_owned(), patient_id.to_owned());
-        self.readers.with(move |c| keys::patient_key(c, &tenant, &patient)).await
+        self.readers
+            .with(move |c| keys::patient_key(c, &tenant, &patient))
+            .await
     }
 
     async fn tenant_keys(&self) -> Result<Vec<DataKeyRecord>> {
@@ -131,26 +154,52 @@ impl Backend for SqliteBackend {
 
     async fn rewrap_keys(&self, keys: &[DataKeyRecord], meta: &[(String, Vec<u8>)]) -> Result<()> {
         let (keys, meta) = (keys.to_vec(), meta.to_vec());
-        self.writer.call(move |c, _| keys::rewrap(c, &keys, &meta)).await
+        self.writer
+            .call(move |c, _| keys::rewrap(c, &keys, &meta))
+            .await
     }
 
     async fn write(&self, batch: WriteBatch) -> Result<()> {
-        self.writer.call(move |c, state| write::apply_batch(c, state, batch)).await
+        self.writer
+            .call(move |c, state| write::apply_batch(c, state, batch))
+            .await
     }
 
-    async fn current(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<RawResource>> {
+    async fn current(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<RawResource>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
-        self.readers.with(move |c| read::current(c, &t, &ty, &id)).await
+        self.readers
+            .with(move |c| read::current(c, &t, &ty, &id))
+            .await
     }
 
-    async fn current_version(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<i64>> {
+    async fn current_version(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<i64>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
-        self.readers.with(move |c| read::current_version(c, &t, &ty, &id)).await
+        self.readers
+            .with(move |c| read::current_version(c, &t, &ty, &id))
+            .await
     }
 
-    async fn version(&self, tenant: &TenantId, rtype: &str, id: &str, version: i64) -> Result<Option<RawResource>> {
+    async fn version(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<RawResource>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
-        self.readers.with(move |c| read::version(c, &t, &ty, &id, version)).await
+        self.readers
+            .with(move |c| read::version(c, &t, &ty, &id, version))
+            .await
     }
 
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {
@@ -168,18 +217,35 @@ impl Backend for SqliteBackend {
         self.readers.with(move |c| search::count(c, &plan)).await
     }
 
-    async fn erase_patient(&self, tenant: &TenantId, patient_id: &str, at: i64, audit: AuditDraft) -> Result<ErasureReport> {
+    async fn erase_patient(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+        at: i64,
+        audit: AuditDraft,
+    ) -> Result<ErasureReport> {
         let (t, p) = (tenant.as_str().to_owned(), patient_id.to_owned());
-        self.writer.call(move |c, state| write::erase_patient(c, state, &t, &p, at, audit)).await
+        self.writer
+            .call(move |c, state| write::erase_patient(c, state, &t, &p, at, audit))
+            .await
     }
 
     async fn append_audit(&self, events: Vec<AuditDraft>) -> Result<()> {
-        self.writer.call(move |c, state| write::append_audit(c, state, events)).await
+        self.writer
+            .call(move |c, state| write::append_audit(c, state, events))
+            .await
     }
 
-    async fn audit_rows(&self, tenant: &TenantId, after_seq: i64, limit: usize) -> Result<Vec<AuditRow>> {
+    async fn audit_rows(
+        &self,
+        tenant: &TenantId,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>> {
         let t = tenant.as_str().to_owned();
-        self.readers.with(move |c| read::audit_rows(c, &t, after_seq, limit)).await
+        self.readers
+            .with(move |c| read::audit_rows(c, &t, after_seq, limit))
+            .await
     }
 
     async fn audit_tenants(&self) -> Result<Vec<TenantId>> {
@@ -187,11 +253,21 @@ impl Backend for SqliteBackend {
     }
 
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
-        self.writer.call(move |c, _| write::insert_jobs(c, &jobs)).await
+        self.writer
+            .call(move |c, _| write::insert_jobs(c, &jobs))
+            .await
     }
 
-    async fn claim_jobs(&self, lane: Lane, limit: usize, now: i64, lease_us: i64) -> Result<Vec<JobRecord>> {
-        self.writer.call(move |c, _| jobs::claim(c, lane, limit, now, lease_us)).await
+    async fn claim_jobs(
+        &self,
+        lane: Lane,
+        limit: usize,
+        now: i64,
+        lease_us: i64,
+    ) -> Result<Vec<JobRecord>> {
+        self.writer
+            .call(move |c, _| jobs::claim(c, lane, limit, now, lease_us))
+            .await
     }
 
     async fn complete_job(&self, id: i64) -> Result<()> {
@@ -200,7 +276,9 @@ impl Backend for SqliteBackend {
 
     async fn fail_job(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
         let error = error.to_owned();
-        self.writer.call(move |c, _| jobs::fail(c, id, &error, retry_at)).await
+        self.writer
+            .call(move |c, _| jobs::fail(c, id, &error, retry_at))
+            .await
     }
 
     async fn job(&self, id: i64) -> Result<Option<JobRecord>> {

@@ -22,15 +22,21 @@ pub fn applied(conn: &Connection, path: &str) -> Result<i64, StoreError> {
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(|e| not_ours_or(e, path))?;
-        return if tables == 0 { Ok(0) } else { Err(StoreError::NotCartellaDatabase(path.to_owned())) };
+        return if tables == 0 {
+            Ok(0)
+        } else {
+            Err(StoreError::NotCartellaDatabase(path.to_owned()))
+        };
     }
     if app_id != APPLICATION_ID {
         return Err(StoreError::NotCartellaDatabase(path.to_owned()));
     }
-    conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get::<_, Option<i64>>(0))
-        .optional()
-        .map_err(crate::map_err)
-        .map(|v| v.flatten().unwrap_or(0))
+    conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+        r.get::<_, Option<i64>>(0)
+    })
+    .optional()
+    .map_err(crate::map_err)
+    .map(|v| v.flatten().unwrap_or(0))
 }
 
 fn not_ours_or(e: rusqlite::Error, path: &str) -> StoreError {
@@ -62,9 +68,16 @@ pub fn migrate(conn: &Connection, path: &str) -> Result<SchemaStatus, StoreError
         );
         if let Err(e) = conn.execute_batch(&sql) {
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(StoreError::Database(format!("migration {} ({}) failed: {e}", m.version, m.name)));
+            return Err(StoreError::Database(format!(
+                "migration {} ({}) failed: {e}",
+                m.version, m.name
+            )));
         }
-        tracing::info!(version = m.version, name = m.name, "applied SQLite migration");
+        tracing::info!(
+            version = m.version,
+            name = m.name,
+            "applied SQLite migration"
+        );
     }
     status(conn, path)
 }

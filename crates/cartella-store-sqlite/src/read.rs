@@ -9,19 +9,42 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-pub fn current(conn: &Connection, tenant: &str, rtype: &str, id: &str) -> Result<Option<RawResource>> {
-    conn.prepare_cached(&format!("SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3"))
-        .and_then(|mut s| s.query_row(params![tenant, rtype, id], resource).optional())
-        .map_err(map_err)
+pub fn current(
+    conn: &Connection,
+    tenant: &str,
+    rtype: &str,
+    id: &str,
+) -> Result<Option<RawResource>> {
+    conn.prepare_cached(&format!(
+        "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3"
+    ))
+    .and_then(|mut s| s.query_row(params![tenant, rtype, id], resource).optional())
+    .map_err(map_err)
 }
 
-pub fn current_version(conn: &Connection, tenant: &str, rtype: &str, id: &str) -> Result<Option<i64>> {
-    conn.prepare_cached("SELECT version FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3")
-        .and_then(|mut s| s.query_row(params![tenant, rtype, id], |r| r.get(0)).optional())
-        .map_err(map_err)
+pub fn current_version(
+    conn: &Connection,
+    tenant: &str,
+    rtype: &str,
+    id: &str,
+) -> Result<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT version FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![tenant, rtype, id], |r| r.get(0))
+            .optional()
+    })
+    .map_err(map_err)
 }
 
-pub fn version(conn: &Connection, tenant: &str, rtype: &str, id: &str, version: i64) -> Result<Option<RawResource>> {
+pub fn version(
+    conn: &Connection,
+    tenant: &str,
+    rtype: &str,
+    id: &str,
+    version: i64,
+) -> Result<Option<RawResource>> {
     conn.prepare_cached(&format!(
         "SELECT {HISTORY_COLUMNS} FROM resource_history WHERE tenant_id = ?1 AND type = ?2 AND id = ?3 AND version = ?4"
     ))
@@ -51,20 +74,37 @@ pub fn history(conn: &Connection, q: &HistoryQuery) -> Result<Vec<RawResource>> 
     sql.push_str(" ORDER BY hist_id DESC LIMIT ?");
     args.push(Value::Integer(q.limit as i64));
     let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-    let rows = stmt.query_map(params_from_iter(args), resource).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), resource)
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
-pub fn audit_rows(conn: &Connection, tenant: &str, after: i64, limit: usize) -> Result<Vec<AuditRow>> {
+pub fn audit_rows(
+    conn: &Connection,
+    tenant: &str,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<AuditRow>> {
     let mut stmt = conn
         .prepare_cached(&format!("SELECT {AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"))
         .map_err(map_err)?;
-    let rows = stmt.query_map(params![tenant, after, limit as i64], audit).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params![tenant, after, limit as i64], audit)
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
 pub fn audit_tenants(conn: &Connection) -> Result<Vec<TenantId>> {
-    let mut stmt = conn.prepare_cached("SELECT DISTINCT tenant_id FROM audit_events ORDER BY tenant_id").map_err(map_err)?;
-    let ids: Vec<String> = stmt.query_map([], |r| r.get(0)).map_err(map_err)?.collect::<rusqlite::Result<_>>().map_err(map_err)?;
-    ids.iter().map(|i| TenantId::parse(i).map_err(StoreError::from)).collect()
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT tenant_id FROM audit_events ORDER BY tenant_id")
+        .map_err(map_err)?;
+    let ids: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(map_err)?;
+    ids.iter()
+        .map(|i| TenantId::parse(i).map_err(StoreError::from))
+        .collect()
 }

@@ -15,18 +15,28 @@ pub struct Readers {
 
 impl Readers {
     pub fn new(path: PathBuf, max: usize) -> Self {
-        Readers { path, idle: Mutex::new(Vec::new()), max, opened: Default::default() }
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+            max,
+            opened: Default::default(),
+        }
     }
 
     fn open(&self) -> Result<Connection, StoreError> {
         let conn = Connection::open_with_flags(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(crate::map_err)?;
-        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16000;")
-            .map_err(crate::map_err)?;
-        self.opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        conn.execute_batch(
+            "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16000;",
+        )
+        .map_err(crate::map_err)?;
+        self.opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(conn)
     }
 
@@ -56,6 +66,13 @@ impl Readers {
 
     pub fn stats(&self) -> (u64, u64) {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len() as u64;
-        (idle.max(self.opened.load(std::sync::atomic::Ordering::Relaxed).min(self.max) as u64), idle)
+        (
+            idle.max(
+                self.opened
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .min(self.max) as u64,
+            ),
+            idle,
+        )
     }
 }

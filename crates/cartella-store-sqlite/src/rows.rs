@@ -1,11 +1,15 @@
 //! Row → model conversions shared by the read paths.
 
 use cartella_core::TenantId;
-use cartella_store::{AuditRow, DataKeyRecord, JobRecord, JobState, KeyKind, Lane, RawResource, StoreError};
+use cartella_store::{
+    AuditRow, DataKeyRecord, JobRecord, JobState, KeyKind, Lane, RawResource, StoreError,
+};
 use rusqlite::Row;
 
-pub const RESOURCE_COLUMNS: &str = "row_id, type, id, version, last_updated, deleted, key_id, content";
-pub const HISTORY_COLUMNS: &str = "hist_id, type, id, version, last_updated, deleted, key_id, content";
+pub const RESOURCE_COLUMNS: &str =
+    "row_id, type, id, version, last_updated, deleted, key_id, content";
+pub const HISTORY_COLUMNS: &str =
+    "hist_id, type, id, version, last_updated, deleted, key_id, content";
 
 pub fn resource(r: &Row<'_>) -> rusqlite::Result<RawResource> {
     Ok(RawResource {
@@ -20,7 +24,8 @@ pub fn resource(r: &Row<'_>) -> rusqlite::Result<RawResource> {
     })
 }
 
-pub const KEY_COLUMNS: &str = "tenant_id, key_id, kind, patient_id, wrapped, wrapping_key_id, created_at, destroyed_at";
+pub const KEY_COLUMNS: &str =
+    "tenant_id, key_id, kind, patient_id, wrapped, wrapping_key_id, created_at, destroyed_at";
 
 pub fn data_key(r: &Row<'_>) -> rusqlite::Result<DataKeyRecord> {
     let tenant: String = r.get(0)?;
@@ -28,7 +33,8 @@ pub fn data_key(r: &Row<'_>) -> rusqlite::Result<DataKeyRecord> {
     Ok(DataKeyRecord {
         tenant: TenantId::parse(&tenant).map_err(|e| conversion(2, e))?,
         key_id: r.get(1)?,
-        kind: KeyKind::parse(&kind).ok_or_else(|| conversion(2, StoreError::Internal(kind.clone())))?,
+        kind: KeyKind::parse(&kind)
+            .ok_or_else(|| conversion(2, StoreError::Internal(kind.clone())))?,
         patient_id: r.get(3)?,
         wrapped: r.get(4)?,
         wrapping_key_id: r.get(5)?,
@@ -61,7 +67,8 @@ pub fn audit(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
     })
 }
 
-pub const JOB_COLUMNS: &str = "id, tenant_id, lane, kind, payload, state, attempts, max_attempts, run_at, last_error";
+pub const JOB_COLUMNS: &str =
+    "id, tenant_id, lane, kind, payload, state, attempts, max_attempts, run_at, last_error";
 
 pub fn job(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let tenant: Option<String> = r.get(1)?;
@@ -69,11 +76,16 @@ pub fn job(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
     let state: String = r.get(5)?;
     Ok(JobRecord {
         id: r.get(0)?,
-        tenant: tenant.map(|t| TenantId::parse(&t)).transpose().map_err(|e| conversion(1, e))?,
-        lane: Lane::parse(&lane).ok_or_else(|| conversion(2, StoreError::Internal(lane.clone())))?,
+        tenant: tenant
+            .map(|t| TenantId::parse(&t))
+            .transpose()
+            .map_err(|e| conversion(1, e))?,
+        lane: Lane::parse(&lane)
+            .ok_or_else(|| conversion(2, StoreError::Internal(lane.clone())))?,
         kind: r.get(3)?,
         payload: r.get(4)?,
-        state: JobState::parse(&state).ok_or_else(|| conversion(5, StoreError::Internal(state.clone())))?,
+        state: JobState::parse(&state)
+            .ok_or_else(|| conversion(5, StoreError::Internal(state.clone())))?,
         attempts: r.get(6)?,
         max_attempts: r.get(7)?,
         run_at: r.get(8)?,

@@ -51,7 +51,11 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 sql.push(" AND r.last_updated <= ");
                 sql.arg(b.min(d));
             }
-            Clause::Index { param, negate, any_of } => index_clause(plan, param, *negate, any_of, sql),
+            Clause::Index {
+                param,
+                negate,
+                any_of,
+            } => index_clause(plan, param, *negate, any_of, sql),
         }
     }
 }
@@ -72,7 +76,11 @@ fn index_clause(plan: &SearchPlan, param: &str, negate: bool, any_of: &[Match], 
         sql.push(" AND 0");
         return;
     };
-    sql.push(if negate { " AND r.row_id NOT IN (SELECT i.res_row FROM " } else { " AND r.row_id IN (SELECT i.res_row FROM " });
+    sql.push(if negate {
+        " AND r.row_id NOT IN (SELECT i.res_row FROM "
+    } else {
+        " AND r.row_id IN (SELECT i.res_row FROM "
+    });
     sql.push(table_of(first));
     sql.push(" i WHERE i.tenant_id = ");
     sql.arg(plan.tenant.as_str().to_owned());
@@ -131,7 +139,10 @@ fn match_condition(m: &Match, sql: &mut Sql) {
             }
         },
         Match::Date(cond) => date_condition(cond, sql),
-        Match::Ref { target_type, target_id } => {
+        Match::Ref {
+            target_type,
+            target_id,
+        } => {
             sql.push(" AND i.target_id = ");
             sql.arg(target_id.clone());
             if let Some(t) = target_type {
@@ -142,11 +153,19 @@ fn match_condition(m: &Match, sql: &mut Sql) {
         Match::Quantity { cond, system, code } => {
             let (min, min_inc, max, max_inc) = cond.bounds();
             if min.is_finite() {
-                sql.push(if min_inc { " AND i.value >= " } else { " AND i.value > " });
+                sql.push(if min_inc {
+                    " AND i.value >= "
+                } else {
+                    " AND i.value > "
+                });
                 sql.arg(min);
             }
             if max.is_finite() {
-                sql.push(if max_inc { " AND i.value <= " } else { " AND i.value < " });
+                sql.push(if max_inc {
+                    " AND i.value <= "
+                } else {
+                    " AND i.value < "
+                });
                 sql.arg(max);
             }
             if let Some(s) = system {
@@ -163,7 +182,12 @@ fn match_condition(m: &Match, sql: &mut Sql) {
 }
 
 fn date_condition(cond: &DateCond, sql: &mut Sql) {
-    for (column, op, bound) in [("lo", ">=", cond.lo_ge), ("lo", "<=", cond.lo_le), ("hi", ">=", cond.hi_ge), ("hi", "<=", cond.hi_le)] {
+    for (column, op, bound) in [
+        ("lo", ">=", cond.lo_ge),
+        ("lo", "<=", cond.lo_le),
+        ("hi", ">=", cond.hi_ge),
+        ("hi", "<=", cond.hi_le),
+    ] {
         if let Some(b) = bound {
             sql.push(&format!(" AND i.{column} {op} "));
             sql.arg(b);
@@ -172,8 +196,15 @@ fn date_condition(cond: &DateCond, sql: &mut Sql) {
 }
 
 pub fn search(conn: &Connection, plan: &SearchPlan) -> Result<Vec<RawResource>> {
-    let columns = RESOURCE_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
-    let mut sql = Sql { text: format!("SELECT {columns}"), args: Vec::new() };
+    let columns = RESOURCE_COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = Sql {
+        text: format!("SELECT {columns}"),
+        args: Vec::new(),
+    };
     where_clause(plan, &mut sql);
     if let Some((lu, row)) = plan.after {
         sql.push(" AND (r.last_updated, r.row_id) > (");
@@ -185,12 +216,17 @@ pub fn search(conn: &Connection, plan: &SearchPlan) -> Result<Vec<RawResource>> 
     sql.push(" ORDER BY r.last_updated, r.row_id LIMIT ");
     sql.arg(plan.limit as i64);
     let mut stmt = conn.prepare_cached(&sql.text).map_err(map_err)?;
-    let rows = stmt.query_map(params_from_iter(sql.args), resource).map_err(map_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(sql.args), resource)
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
 pub fn count(conn: &Connection, plan: &SearchPlan) -> Result<u64> {
-    let mut sql = Sql { text: "SELECT count(*)".into(), args: Vec::new() };
+    let mut sql = Sql {
+        text: "SELECT count(*)".into(),
+        args: Vec::new(),
+    };
     where_clause(plan, &mut sql);
     let mut stmt = conn.prepare_cached(&sql.text).map_err(map_err)?;
     stmt.query_row(params_from_iter(sql.args), |r| r.get::<_, i64>(0))

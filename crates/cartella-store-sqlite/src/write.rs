@@ -3,7 +3,9 @@
 
 use crate::writer::WriterState;
 use cartella_store::audit::{GENESIS, chain_hash};
-use cartella_store::{AuditDraft, ErasureReport, IndexRows, NewJob, StoreError, WriteBatch, WriteOp};
+use cartella_store::{
+    AuditDraft, ErasureReport, IndexRows, NewJob, StoreError, WriteBatch, WriteOp,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -16,7 +18,7 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
             .and_then(|mut s| s.query_row(params![key.tenant.as_str(), key.patient_id], |r| r.get(0)).optional())
             .map_err(map_err)?;
         if existing.is_some() {
-            return Err(StoreError::Conflict("patient key race".into()));
+            return Err(StoreError::KeyRace);
         }
         crate::keys::insert_key(conn, key)?;
     }
@@ -30,8 +32,15 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
 fn write_op(conn: &Connection, op: WriteOp) -> Result<()> {
     let tenant = op.tenant.as_str();
     let current: Option<(i64, i64)> = conn
-        .prepare_cached("SELECT row_id, version FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3")
-        .and_then(|mut s| s.query_row(params![tenant, op.rtype, op.id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .prepare_cached(
+            "SELECT row_id, version FROM resources WHERE tenant_id = ?1 AND type = ?2 AND id = ?3",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![tenant, op.rtype, op.id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+        })
         .map_err(map_err)?;
     if current.map(|c| c.1) != op.prev_version {
         let show = |v: Option<i64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
@@ -68,7 +77,14 @@ fn write_op(conn: &Connection, op: WriteOp) -> Result<()> {
     insert_index(conn, row_id, tenant, &op.rtype, &op.index)
 }
 
-const INDEX_TABLES: [&str; 6] = ["idx_token", "idx_string", "idx_blind", "idx_date", "idx_ref", "idx_quantity"];
+const INDEX_TABLES: [&str; 6] = [
+    "idx_token",
+    "idx_string",
+    "idx_blind",
+    "idx_date",
+    "idx_ref",
+    "idx_quantity",
+];
 
 fn delete_index(conn: &Connection, row_id: i64) -> Result<u64> {
     let mut n = 0;
@@ -81,39 +97,94 @@ fn delete_index(conn: &Connection, row_id: i64) -> Result<u64> {
     Ok(n)
 }
 
-fn insert_index(conn: &Connection, row: i64, tenant: &str, rtype: &str, ix: &IndexRows) -> Result<()> {
-    let run = |sql: &str, f: &mut dyn FnMut(&mut rusqlite::CachedStatement<'_>) -> rusqlite::Result<()>| {
-        conn.prepare_cached(sql).and_then(|mut s| f(&mut s)).map_err(map_err)
-    };
+fn insert_index(
+    conn: &Connection,
+    row: i64,
+    tenant: &str,
+    rtype: &str,
+    ix: &IndexRows,
+) -> Result<()> {
+    let run =
+        |sql: &str,
+         f: &mut dyn FnMut(&mut rusqlite::CachedStatement<'_>) -> rusqlite::Result<()>| {
+            conn.prepare_cached(sql)
+                .and_then(|mut s| f(&mut s))
+                .map_err(map_err)
+        };
     if !ix.tokens.is_empty() {
-        run("INSERT INTO idx_token (res_row, tenant_id, type, param, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &mut |s| {
-            ix.tokens.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, t.system, t.code]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_token (res_row, tenant_id, type, param, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &mut |s| {
+                ix.tokens.iter().try_for_each(|t| {
+                    s.execute(params![row, tenant, rtype, t.param, t.system, t.code])
+                        .map(drop)
+                })
+            },
+        )?;
     }
     if !ix.strings.is_empty() {
-        run("INSERT INTO idx_string (res_row, tenant_id, type, param, value) VALUES (?1, ?2, ?3, ?4, ?5)", &mut |s| {
-            ix.strings.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, t.value]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_string (res_row, tenant_id, type, param, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &mut |s| {
+                ix.strings.iter().try_for_each(|t| {
+                    s.execute(params![row, tenant, rtype, t.param, t.value])
+                        .map(drop)
+                })
+            },
+        )?;
     }
     if !ix.blinds.is_empty() {
-        run("INSERT INTO idx_blind (res_row, tenant_id, type, param, token) VALUES (?1, ?2, ?3, ?4, ?5)", &mut |s| {
-            ix.blinds.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, &t.token[..]]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_blind (res_row, tenant_id, type, param, token) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &mut |s| {
+                ix.blinds.iter().try_for_each(|t| {
+                    s.execute(params![row, tenant, rtype, t.param, &t.token[..]])
+                        .map(drop)
+                })
+            },
+        )?;
     }
     if !ix.dates.is_empty() {
-        run("INSERT INTO idx_date (res_row, tenant_id, type, param, lo, hi) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &mut |s| {
-            ix.dates.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, t.lo, t.hi]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_date (res_row, tenant_id, type, param, lo, hi) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &mut |s| {
+                ix.dates.iter().try_for_each(|t| {
+                    s.execute(params![row, tenant, rtype, t.param, t.lo, t.hi])
+                        .map(drop)
+                })
+            },
+        )?;
     }
     if !ix.refs.is_empty() {
-        run("INSERT INTO idx_ref (res_row, tenant_id, type, param, target_type, target_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &mut |s| {
-            ix.refs.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, t.target_type, t.target_id]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_ref (res_row, tenant_id, type, param, target_type, target_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &mut |s| {
+                ix.refs.iter().try_for_each(|t| {
+                    s.execute(params![
+                        row,
+                        tenant,
+                        rtype,
+                        t.param,
+                        t.target_type,
+                        t.target_id
+                    ])
+                    .map(drop)
+                })
+            },
+        )?;
     }
     if !ix.quantities.is_empty() {
-        run("INSERT INTO idx_quantity (res_row, tenant_id, type, param, value, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &mut |s| {
-            ix.quantities.iter().try_for_each(|t| s.execute(params![row, tenant, rtype, t.param, t.value, t.system, t.code]).map(drop))
-        })?;
+        run(
+            "INSERT INTO idx_quantity (res_row, tenant_id, type, param, value, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &mut |s| {
+                ix.quantities.iter().try_for_each(|t| {
+                    s.execute(params![
+                        row, tenant, rtype, t.param, t.value, t.system, t.code
+                    ])
+                    .map(drop)
+                })
+            },
+        )?;
     }
     Ok(())
 }
@@ -134,7 +205,11 @@ pub fn insert_jobs(conn: &Connection, jobs: &[NewJob]) -> Result<()> {
 
 /// Append drafts to their tenants' chains. The writer thread is the only appender, so the head
 /// kept in memory is always the last committed row (restored by the writer on rollback).
-pub fn append_audit(conn: &Connection, state: &mut WriterState, drafts: Vec<AuditDraft>) -> Result<()> {
+pub fn append_audit(
+    conn: &Connection,
+    state: &mut WriterState,
+    drafts: Vec<AuditDraft>,
+) -> Result<()> {
     for draft in drafts {
         let tenant = draft.tenant.as_str().to_owned();
         let (prev_seq, prev_hash) = match state.heads.get(&tenant) {
@@ -184,7 +259,11 @@ pub fn erase_patient(
         .map_err(map_err)?;
     }
     let resources: i64 = conn
-        .query_row("SELECT count(*) FROM resources WHERE tenant_id = ?1 AND patient_id = ?2", params![tenant, patient_id], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM resources WHERE tenant_id = ?1 AND patient_id = ?2",
+            params![tenant, patient_id],
+            |r| r.get(0),
+        )
         .map_err(map_err)?;
     let mut index_rows = 0u64;
     for table in INDEX_TABLES {
@@ -196,5 +275,8 @@ pub fn erase_patient(
             .map_err(map_err)? as u64;
     }
     append_audit(conn, state, vec![audit])?;
-    Ok(ErasureReport { resources: resources as u64, index_rows })
+    Ok(ErasureReport {
+        resources: resources as u64,
+        index_rows,
+    })
 }

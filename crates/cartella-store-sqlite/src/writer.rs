@@ -37,7 +37,10 @@ where
     F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
 {
     fn run(&mut self, conn: &Connection, state: &mut WriterState) -> TaskResult<()> {
-        let f = self.f.take().ok_or_else(|| StoreError::Internal("write task ran twice".into()))?;
+        let f = self
+            .f
+            .take()
+            .ok_or_else(|| StoreError::Internal("write task ran twice".into()))?;
         self.value = Some(f(conn, state)?);
         Ok(())
     }
@@ -48,7 +51,9 @@ where
 
     fn finish(self: Box<Self>, outcome: TaskResult<()>) {
         let Task { value, reply, .. } = *self;
-        let result = outcome.and_then(|()| value.ok_or_else(|| StoreError::Internal("write task lost its value".into())));
+        let result = outcome.and_then(|()| {
+            value.ok_or_else(|| StoreError::Internal("write task lost its value".into()))
+        });
         let _ = reply.send(result);
     }
 }
@@ -95,12 +100,18 @@ impl Writer {
         F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
-        let task = Box::new(Task { f: Some(f), value: None, reply, raw });
+        let task = Box::new(Task {
+            f: Some(f),
+            value: None,
+            reply,
+            raw,
+        });
         self.tx
             .send(task)
             .map_err(|_| StoreError::Database("the SQLite writer has stopped".into()))?;
-        rx.await
-            .map_err(|_| StoreError::Database("the SQLite writer stopped before answering".into()))?
+        rx.await.map_err(|_| {
+            StoreError::Database("the SQLite writer stopped before answering".into())
+        })?
     }
 }
 

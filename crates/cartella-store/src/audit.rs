@@ -12,7 +12,8 @@ pub const GENESIS: [u8; 32] = [0u8; 32];
 
 /// Chain hash of `row` following `prev`.
 pub fn chain_hash(mac_key: &[u8; 32], prev: &[u8], row: &AuditRow) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(mac_key).expect("HMAC takes any key length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(mac_key).expect("HMAC takes any key length");
     mac.update(prev);
     mac.update(&row.seq.to_le_bytes());
     mac.update(&row.at.to_le_bytes());
@@ -61,7 +62,10 @@ pub enum ChainBreak {
 impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ChainBreak::Missing { expected_seq, found_seq } => write!(
+            ChainBreak::Missing {
+                expected_seq,
+                found_seq,
+            } => write!(
                 f,
                 "event {expected_seq} is missing (next present is {found_seq}): a row was deleted"
             ),
@@ -83,14 +87,22 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(key: [u8; 32]) -> Self {
-        ChainVerifier { key, prev: GENESIS.to_vec(), next_seq: 1, checked: 0 }
+        ChainVerifier {
+            key,
+            prev: GENESIS.to_vec(),
+            next_seq: 1,
+            checked: 0,
+        }
     }
 
     /// Check the next rows (ascending `seq`); stops at the first break.
     pub fn feed(&mut self, rows: &[AuditRow]) -> Result<(), ChainBreak> {
         for row in rows {
             if row.seq != self.next_seq {
-                return Err(ChainBreak::Missing { expected_seq: self.next_seq, found_seq: row.seq });
+                return Err(ChainBreak::Missing {
+                    expected_seq: self.next_seq,
+                    found_seq: row.seq,
+                });
             }
             let expected = chain_hash(&self.key, &self.prev, row);
             if expected.as_slice() != row.hash.as_slice() {
@@ -158,20 +170,29 @@ mod tests {
     fn edit_delete_and_reorder_are_found() {
         let mut rows = chain(5);
         rows[2].actor = "mallory".into();
-        assert_eq!(ChainVerifier::new([7u8; 32]).feed(&rows), Err(ChainBreak::Mismatch { seq: 3 }));
+        assert_eq!(
+            ChainVerifier::new([7u8; 32]).feed(&rows),
+            Err(ChainBreak::Mismatch { seq: 3 })
+        );
 
         let mut rows = chain(5);
         rows.remove(1);
         assert_eq!(
             ChainVerifier::new([7u8; 32]).feed(&rows),
-            Err(ChainBreak::Missing { expected_seq: 2, found_seq: 3 })
+            Err(ChainBreak::Missing {
+                expected_seq: 2,
+                found_seq: 3
+            })
         );
 
         let mut rows = chain(5);
         let (a, b) = (rows[1].clone(), rows[2].clone());
         rows[1] = AuditRow { seq: 2, ..b };
         rows[2] = AuditRow { seq: 3, ..a };
-        assert_eq!(ChainVerifier::new([7u8; 32]).feed(&rows), Err(ChainBreak::Mismatch { seq: 2 }));
+        assert_eq!(
+            ChainVerifier::new([7u8; 32]).feed(&rows),
+            Err(ChainBreak::Mismatch { seq: 2 })
+        );
     }
 
     #[test]

@@ -40,7 +40,11 @@ pub trait Backend: Send + Sync + 'static {
     /// A data key by id (also destroyed ones, with `wrapped: None`).
     async fn data_key(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>>;
     /// The patient's key, if one was ever created (also when destroyed).
-    async fn patient_key(&self, tenant: &TenantId, patient_id: &str) -> Result<Option<DataKeyRecord>>;
+    async fn patient_key(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+    ) -> Result<Option<DataKeyRecord>>;
     /// The newest non-destroyed tenant key of every tenant.
     async fn tenant_keys(&self) -> Result<Vec<DataKeyRecord>>;
     /// Replace the wrapping of tenant keys and the meta entries in one transaction (rotation).
@@ -49,9 +53,19 @@ pub trait Backend: Send + Sync + 'static {
     /// Commit a batch atomically (see [`WriteBatch`]).
     async fn write(&self, batch: WriteBatch) -> Result<()>;
     /// The current version of a resource (also a tombstone).
-    async fn current(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<RawResource>>;
+    async fn current(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<RawResource>>;
     /// The version number of the current row only, without content (cheap pre-write check).
-    async fn current_version(&self, tenant: &TenantId, rtype: &str, id: &str) -> Result<Option<i64>>;
+    async fn current_version(
+        &self,
+        tenant: &TenantId,
+        rtype: &str,
+        id: &str,
+    ) -> Result<Option<i64>>;
     /// One historic version.
     async fn version(
         &self,
@@ -81,7 +95,12 @@ pub trait Backend: Send + Sync + 'static {
     /// Append audit events (read events arrive here in batches).
     async fn append_audit(&self, events: Vec<AuditDraft>) -> Result<()>;
     /// Audit rows of a tenant with `seq > after_seq`, ascending, at most `limit`.
-    async fn audit_rows(&self, tenant: &TenantId, after_seq: i64, limit: usize) -> Result<Vec<AuditRow>>;
+    async fn audit_rows(
+        &self,
+        tenant: &TenantId,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>>;
     /// Every tenant that has audit rows.
     async fn audit_tenants(&self) -> Result<Vec<TenantId>>;
 
@@ -90,7 +109,13 @@ pub trait Backend: Send + Sync + 'static {
     /// Claim up to `limit` due jobs of a lane: queued with `run_at <= now`, or running with an
     /// expired lease. Sets them running with `locked_until = now + lease`, `attempts += 1`.
     /// PostgreSQL uses `FOR UPDATE SKIP LOCKED` so several workers never claim the same job.
-    async fn claim_jobs(&self, lane: Lane, limit: usize, now: i64, lease_us: i64) -> Result<Vec<JobRecord>>;
+    async fn claim_jobs(
+        &self,
+        lane: Lane,
+        limit: usize,
+        now: i64,
+        lease_us: i64,
+    ) -> Result<Vec<JobRecord>>;
     async fn complete_job(&self, id: i64) -> Result<()>;
     /// Record a failure: back to queued at `retry_at`, or dead when `retry_at` is `None`.
     async fn fail_job(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<()>;

@@ -24,12 +24,25 @@ pub enum StoreError {
     Erased(String),
     /// 409/412: optimistic concurrency check failed.
     #[error("version conflict on {resource}: expected version {expected}, current is {current}")]
-    VersionConflict { resource: String, expected: String, current: String },
+    VersionConflict {
+        resource: String,
+        expected: String,
+        current: String,
+    },
+    /// Retried by the store: a concurrent write created the same patient's key first.
+    #[error("a concurrent write created the patient's key first")]
+    KeyRace,
+    /// 503 when retries run out: the database aborted the transaction over contention
+    /// (deadlock, serialization failure); the store retries it.
+    #[error("database contention: {0}")]
+    Contention(String),
     /// 409: a uniqueness rule was violated (e.g. tenant slug taken).
     #[error("conflict: {0}")]
     Conflict(String),
     /// 500, and refuses to start: the master key does not open this database.
-    #[error("the master key does not match this database (database expects key {expected}, got {given}); start with the right key file or CARTELLA_MASTER_KEY")]
+    #[error(
+        "the master key does not match this database (database expects key {expected}, got {given}); start with the right key file or CARTELLA_MASTER_KEY"
+    )]
     WrongMasterKey { expected: String, given: String },
     /// 500: stored ciphertext failed authentication (tampering or corruption).
     #[error("stored data failed integrity check for {0} (corrupted or tampered ciphertext)")]
@@ -38,7 +51,9 @@ pub enum StoreError {
     #[error("{0} is not a Cartella database")]
     NotCartellaDatabase(String),
     /// 500, refuses to start.
-    #[error("database schema version {found} is newer than this binary supports ({supported}); upgrade cartella")]
+    #[error(
+        "database schema version {found} is newer than this binary supports ({supported}); upgrade cartella"
+    )]
     SchemaTooNew { found: i64, supported: i64 },
     /// 503: the database cannot be reached or answered with an error.
     #[error("database error: {0}")]

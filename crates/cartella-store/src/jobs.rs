@@ -65,6 +65,17 @@ impl Worker {
             .claim_jobs(self.lane, self.batch, now, self.lease.as_micros() as i64)
             .await?;
         for job in &jobs {
+            if job.attempts > job.max_attempts {
+                // Its worker died mid-run too often (lease expired each time): stop trying.
+                self.backend
+                    .fail_job(
+                        job.id,
+                        "gave up: the job's worker stopped before finishing too many times",
+                        None,
+                    )
+                    .await?;
+                continue;
+            }
             let outcome = match self.handlers.get(&job.kind) {
                 Some(h) => h.run(job).await,
                 None => Err(format!("no handler for job kind '{}'", job.kind)),
@@ -72,8 +83,11 @@ impl Worker {
             match outcome {
                 Ok(()) => self.backend.complete_job(job.id).await?,
                 Err(err) => {
-                    let retry_at = (job.attempts < job.max_attempts && self.handlers.contains_key(&job.kind))
-                        .then(|| Timestamp::now().micros() + self.backoff(job.attempts).as_micros() as i64);
+                    let retry_at = (job.attempts < job.max_attempts
+                        && self.handlers.contains_key(&job.kind))
+                    .then(|| {
+                        Timestamp::now().micros() + self.backoff(job.attempts).as_micros() as i64
+                    });
                     tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, dead = retry_at.is_none(), "job failed");
                     self.backend.fail_job(job.id, &err, retry_at).await?;
                 }
@@ -84,11 +98,17 @@ impl Worker {
 
     fn backoff(&self, attempts: i32) -> Duration {
         let factor = 2u32.saturating_pow(attempts.saturating_sub(1).max(0) as u32);
-        self.backoff_base.saturating_mul(factor).min(Duration::from_secs(3600))
+        self.backoff_base
+            .saturating_mul(factor)
+            .min(Duration::from_secs(3600))
     }
 
     /// Poll until `shutdown` fires: immediately again after a busy round, after `idle` otherwise.
-    pub fn spawn(self, idle: Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    pub fn spawn(
+        self,
+        idle: Duration,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 let ran = match self.run_once().await {

@@ -19,7 +19,10 @@ pub fn latest(migrations: &[Migration]) -> i64 {
 pub fn check_applied(applied: i64, migrations: &[Migration]) -> Result<SchemaStatus> {
     let latest = latest(migrations);
     if applied > latest {
-        return Err(StoreError::SchemaTooNew { found: applied, supported: latest });
+        return Err(StoreError::SchemaTooNew {
+            found: applied,
+            supported: latest,
+        });
     }
     Ok(SchemaStatus { applied, latest })
 }

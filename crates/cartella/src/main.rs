@@ -10,7 +10,11 @@ use clap::{Parser, Subcommand};
 use settings::{Overrides, Settings};
 
 #[derive(Parser)]
-#[command(name = "cartella", version, about = "Cartella: electronic health record and practice management for clinics")]
+#[command(
+    name = "cartella",
+    version,
+    about = "Cartella: electronic health record and practice management for clinics"
+)]
 struct Cli {
     #[command(flatten)]
     overrides: Overrides,
@@ -51,7 +55,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     init_logging(&settings);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -59,7 +66,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve(commands::serve::Args::default())) {
+        match cli
+            .command
+            .unwrap_or(Command::Serve(commands::serve::Args::default()))
+        {
             Command::Serve(args) => commands::serve::run(settings, args).await,
             Command::Migrate => commands::migrate(settings).await,
             Command::Tenant(c) => commands::tenant::run(settings, c).await,
@@ -79,8 +89,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_logging(settings: &Settings) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CARTELLA_LOG").unwrap_or_else(|_| "info".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CARTELLA_LOG")
+        .unwrap_or_else(|_| "info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if settings.log_format == "json" {
         builder.json().init();
     } else {

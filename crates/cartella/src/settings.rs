@@ -62,11 +62,17 @@ pub struct Overrides {
 
 impl Settings {
     pub fn load(o: &Overrides) -> anyhow::Result<Settings> {
-        let file = o.config.clone().or_else(|| Some(PathBuf::from("cartella.toml")).filter(|p| p.exists()));
+        let file = o
+            .config
+            .clone()
+            .or_else(|| Some(PathBuf::from("cartella.toml")).filter(|p| p.exists()));
         let mut s = match &file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read settings file {}: {e}", path.display()))?;
-                toml::from_str(&text).map_err(|e| anyhow::anyhow!("invalid settings file {}: {e}", path.display()))?
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("cannot read settings file {}: {e}", path.display())
+                })?;
+                toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("invalid settings file {}: {e}", path.display()))?
             }
             None => Settings::default(),
         };
@@ -77,7 +83,9 @@ impl Settings {
             s.public_url = Some(v);
         }
         if let Ok(v) = std::env::var("CARTELLA_MAX_BODY_BYTES") {
-            s.max_body_bytes = v.parse().map_err(|_| anyhow::anyhow!("CARTELLA_MAX_BODY_BYTES must be a number of bytes"))?;
+            s.max_body_bytes = v.parse().map_err(|_| {
+                anyhow::anyhow!("CARTELLA_MAX_BODY_BYTES must be a number of bytes")
+            })?;
         }
         if let Some(v) = &o.data_dir {
             s.data_dir = v.clone();
@@ -95,13 +103,18 @@ impl Settings {
     }
 
     pub fn master_key_path(&self) -> PathBuf {
-        self.master_key_file.clone().unwrap_or_else(|| self.data_dir.join("master.key"))
+        self.master_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("master.key"))
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match &self.database_url {
             None => Some(self.data_dir.join("cartella.db")),
-            Some(url) => url.strip_prefix("sqlite://").map(Path::new).map(Path::to_path_buf),
+            Some(url) => url
+                .strip_prefix("sqlite://")
+                .map(Path::new)
+                .map(Path::to_path_buf),
         }
     }
 }

@@ -25,8 +25,9 @@ pub async fn open_backend(settings: &Settings) -> anyhow::Result<Arc<dyn Backend
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 create_private_dir(dir)?;
             }
-            let backend = cartella_store_sqlite::SqliteBackend::open(&path, settings.db_connections)
-                .with_context(|| format!("cannot open database {}", path.display()))?;
+            let backend =
+                cartella_store_sqlite::SqliteBackend::open(&path, settings.db_connections)
+                    .with_context(|| format!("cannot open database {}", path.display()))?;
             Ok(Arc::new(backend))
         }
     }
@@ -36,7 +37,8 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data folder {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data folder {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -54,7 +56,10 @@ pub fn pending_key_path(path: &Path) -> std::path::PathBuf {
 
 /// The master key: `CARTELLA_MASTER_KEY` (hex), or the key file; a new key file is generated
 /// only for a database that was never sealed, never for existing data.
-pub async fn resolve_master_key(settings: &Settings, backend: &dyn Backend) -> anyhow::Result<MasterKey> {
+pub async fn resolve_master_key(
+    settings: &Settings,
+    backend: &dyn Backend,
+) -> anyhow::Result<MasterKey> {
     backend.migrate().await?;
     let expected = expected_master_key_id(backend).await?;
     if let Ok(hex) = std::env::var("CARTELLA_MASTER_KEY") {

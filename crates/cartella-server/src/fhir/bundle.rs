@@ -17,8 +17,15 @@ fn links_json(links: &[Link]) -> String {
     items.join(",")
 }
 
-pub fn searchset(base: &str, resources: &[StoredResource], links: &[Link], total: Option<u64>, warnings: &[String]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256 + resources.iter().map(|r| r.json.len() + 128).sum::<usize>());
+pub fn searchset(
+    base: &str,
+    resources: &[StoredResource],
+    links: &[Link],
+    total: Option<u64>,
+    warnings: &[String],
+) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(256 + resources.iter().map(|r| r.json.len() + 128).sum::<usize>());
     out.extend_from_slice(br#"{"resourceType":"Bundle","type":"searchset""#);
     if let Some(t) = total {
         out.extend_from_slice(format!(r#","total":{t}"#).as_bytes());
@@ -39,9 +46,14 @@ pub fn searchset(base: &str, resources: &[StoredResource], links: &[Link], total
         if !first {
             out.push(b',');
         }
-        let issues: Vec<(&str, &str, &str)> = warnings.iter().map(|w| ("warning", "not-supported", w.as_str())).collect();
+        let issues: Vec<(&str, &str, &str)> = warnings
+            .iter()
+            .map(|w| ("warning", "not-supported", w.as_str()))
+            .collect();
         let oo = super::outcome::outcome(&issues);
-        out.extend_from_slice(format!(r#"{{"resource":{oo},"search":{{"mode":"outcome"}}}}"#).as_bytes());
+        out.extend_from_slice(
+            format!(r#"{{"resource":{oo},"search":{{"mode":"outcome"}}}}"#).as_bytes(),
+        );
     }
     out.extend_from_slice(b"]}");
     out
@@ -49,7 +61,13 @@ pub fn searchset(base: &str, resources: &[StoredResource], links: &[Link], total
 
 pub fn history(base: &str, entries: &[HistoryEntry], links: &[Link]) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(format!(r#"{{"resourceType":"Bundle","type":"history","link":[{}],"entry":["#, links_json(links)).as_bytes());
+    out.extend_from_slice(
+        format!(
+            r#"{{"resourceType":"Bundle","type":"history","link":[{}],"entry":["#,
+            links_json(links)
+        )
+        .as_bytes(),
+    );
     for (n, e) in entries.iter().enumerate() {
         if n > 0 {
             out.push(b',');
@@ -72,7 +90,9 @@ pub fn history(base: &str, entries: &[HistoryEntry], links: &[Link]) -> Vec<u8> 
             "etag": format!("W/\"{}\"", e.version),
             "lastModified": e.last_updated.to_string(),
         });
-        out.extend_from_slice(format!(r#","request":{request},"response":{response}}}"#).as_bytes());
+        out.extend_from_slice(
+            format!(r#","request":{request},"response":{response}}}"#).as_bytes(),
+        );
     }
     out.extend_from_slice(b"]}");
     out

@@ -23,28 +23,53 @@ async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<
 }
 
 /// Parse a request body as a JSON resource, with a precise message when it is not one.
-fn parse_body(headers: &HeaderMap, body: std::result::Result<Bytes, BytesRejection>) -> Result<serde_json::Value> {
+fn parse_body(
+    headers: &HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<serde_json::Value> {
     let body = body.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => FhirError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", "the request body is larger than the server accepts"),
+        StatusCode::PAYLOAD_TOO_LARGE => FhirError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-costly",
+            "the request body is larger than the server accepts",
+        ),
         s => FhirError::new(s, "invalid", e.body_text()),
     })?;
-    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+    if let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
         let mime = ct.split(';').next().unwrap_or("").trim();
         if mime != "application/fhir+json" && mime != "application/json" {
-            return Err(FhirError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not-supported", format!("content type '{mime}' is not supported; send application/fhir+json")));
+            return Err(FhirError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not-supported",
+                format!("content type '{mime}' is not supported; send application/fhir+json"),
+            ));
         }
     }
-    serde_json::from_slice(&body).map_err(|e| FhirError::invalid(format!("the body is not valid JSON: {e}")))
+    serde_json::from_slice(&body)
+        .map_err(|e| FhirError::invalid(format!("the body is not valid JSON: {e}")))
 }
 
 fn base(state: &AppState) -> String {
     format!("{}/fhir/R4", state.config.public_url)
 }
 
-pub async fn read(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>) -> Result<Response> {
+pub async fn read(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path((rtype, id)): Path<(String, String)>,
+) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
     let stored = state.store.read(&ctx, &rtype, &id).await?;
-    Ok(response::resource(StatusCode::OK, stored, response::Return::Representation, None))
+    Ok(response::resource(
+        StatusCode::OK,
+        stored,
+        response::Return::Representation,
+        None,
+    ))
 }
 
 pub async fn vread(
@@ -54,12 +79,26 @@ pub async fn vread(
     Path((rtype, id, vid)): Path<(String, String, String)>,
 ) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
-    let version: i64 = vid.parse().map_err(|_| FhirError::invalid(format!("version '{}' is not a number", vid.chars().take(20).collect::<String>())))?;
+    let version: i64 = vid.parse().map_err(|_| {
+        FhirError::invalid(format!(
+            "version '{}' is not a number",
+            vid.chars().take(20).collect::<String>()
+        ))
+    })?;
     let stored = state.store.vread(&ctx, &rtype, &id, version).await?;
     if stored.deleted {
-        return Err(FhirError::new(StatusCode::GONE, "deleted", format!("{rtype}/{id} version {version} is a deletion")));
+        return Err(FhirError::new(
+            StatusCode::GONE,
+            "deleted",
+            format!("{rtype}/{id} version {version} is a deletion"),
+        ));
     }
-    Ok(response::resource(StatusCode::OK, stored, response::Return::Representation, None))
+    Ok(response::resource(
+        StatusCode::OK,
+        stored,
+        response::Return::Representation,
+        None,
+    ))
 }
 
 pub async fn create(
@@ -71,9 +110,23 @@ pub async fn create(
 ) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
     let value = parse_body(&headers, body)?;
-    let out = state.store.create(&ctx, &rtype, value, WriteOptions::default()).await?;
-    let loc = format!("{}/{}/{}/_history/{}", base(&state), out.resource.rtype, out.resource.id, out.resource.version);
-    Ok(response::resource(StatusCode::CREATED, out.resource, prefer_return(&headers), Some(loc)))
+    let out = state
+        .store
+        .create(&ctx, &rtype, value, WriteOptions::default())
+        .await?;
+    let loc = format!(
+        "{}/{}/{}/_history/{}",
+        base(&state),
+        out.resource.rtype,
+        out.resource.id,
+        out.resource.version
+    );
+    Ok(response::resource(
+        StatusCode::CREATED,
+        out.resource,
+        prefer_return(&headers),
+        Some(loc),
+    ))
 }
 
 pub async fn update(
@@ -86,20 +139,47 @@ pub async fn update(
     let ctx = ctx(&state, &headers, peer).await?;
     let expected = if_match(&headers)?;
     let value = parse_body(&headers, body)?;
-    let opts = WriteOptions { if_match: expected, ..Default::default() };
-    let out = state.store.update(&ctx, &rtype, &id, value, opts).await.map_err(|e| {
-        let mut err = FhirError::from(e);
-        if expected.is_some() && err.status == StatusCode::CONFLICT {
-            err.status = StatusCode::PRECONDITION_FAILED;
-        }
-        err
-    })?;
-    let status = if out.created { StatusCode::CREATED } else { StatusCode::OK };
-    let loc = format!("{}/{}/{}/_history/{}", base(&state), out.resource.rtype, out.resource.id, out.resource.version);
-    Ok(response::resource(status, out.resource, prefer_return(&headers), Some(loc)))
+    let opts = WriteOptions {
+        if_match: expected,
+        ..Default::default()
+    };
+    let out = state
+        .store
+        .update(&ctx, &rtype, &id, value, opts)
+        .await
+        .map_err(|e| {
+            let mut err = FhirError::from(e);
+            if expected.is_some() && err.status == StatusCode::CONFLICT {
+                err.status = StatusCode::PRECONDITION_FAILED;
+            }
+            err
+        })?;
+    let status = if out.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let loc = format!(
+        "{}/{}/{}/_history/{}",
+        base(&state),
+        out.resource.rtype,
+        out.resource.id,
+        out.resource.version
+    );
+    Ok(response::resource(
+        status,
+        out.resource,
+        prefer_return(&headers),
+        Some(loc),
+    ))
 }
 
-pub async fn delete(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>) -> Result<Response> {
+pub async fn delete(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path((rtype, id)): Path<(String, String)>,
+) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
     let version = state.store.delete(&ctx, &rtype, &id).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -130,7 +210,11 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(()) {
+                match std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or(())
+                {
                     Ok(b) => {
                         out.push(b);
                         i += 2;
@@ -148,7 +232,16 @@ fn decode(s: &str) -> String {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'|' | b',' => (b as char).to_string(),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b':'
+            | b'|'
+            | b',' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -156,7 +249,8 @@ fn encode(s: &str) -> String {
 
 fn bundle_response(body: Vec<u8>) -> Response {
     let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     resp
 }
 
@@ -169,7 +263,10 @@ pub async fn search(
 ) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
     let params = query_pairs(query);
-    let strict = headers.get("prefer").and_then(|v| v.to_str().ok()).is_some_and(|p| p.contains("handling=strict"));
+    let strict = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.contains("handling=strict"));
     let page = state.store.search(&ctx, &rtype, &params).await?;
     if strict && !page.warnings.is_empty() {
         return Err(FhirError::invalid(page.warnings.join("; ")));
@@ -177,28 +274,75 @@ pub async fn search(
     let base = base(&state);
     let own: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "_cursor").collect();
     let query_of = |extra: Option<&str>| {
-        let mut parts: Vec<String> = own.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let mut parts: Vec<String> = own
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
         if let Some(c) = extra {
             parts.push(format!("_cursor={c}"));
         }
         parts.join("&")
     };
-    let mut links = vec![Link { relation: "self", url: format!("{base}/{rtype}?{}", query_of(None)) }];
+    let mut links = vec![Link {
+        relation: "self",
+        url: format!("{base}/{rtype}?{}", query_of(None)),
+    }];
     if let Some(next) = &page.next {
-        links.push(Link { relation: "next", url: format!("{base}/{rtype}?{}", query_of(Some(next))) });
+        links.push(Link {
+            relation: "next",
+            url: format!("{base}/{rtype}?{}", query_of(Some(next))),
+        });
     }
-    Ok(bundle_response(bundle::searchset(&base, &page.resources, &links, page.total, &page.warnings)))
+    Ok(bundle_response(bundle::searchset(
+        &base,
+        &page.resources,
+        &links,
+        page.total,
+        &page.warnings,
+    )))
 }
 
-async fn history(state: AppState, peer: SocketAddr, headers: HeaderMap, rtype: Option<String>, id: Option<String>, query: Option<String>) -> Result<Response> {
+async fn history(
+    state: AppState,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    rtype: Option<String>,
+    id: Option<String>,
+    query: Option<String>,
+) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
     let params = query_pairs(query);
-    let mut q = HistoryQuery { tenant: ctx.tenant.clone(), rtype: rtype.clone(), id: id.clone(), since: None, before_row: None, limit: 50 };
+    let mut q = HistoryQuery {
+        tenant: ctx.tenant.clone(),
+        rtype: rtype.clone(),
+        id: id.clone(),
+        since: None,
+        before_row: None,
+        limit: 50,
+    };
     for (k, v) in &params {
         match k.as_str() {
-            "_count" => q.limit = v.parse::<usize>().map_err(|_| FhirError::invalid("_count must be a whole number"))?.clamp(1, 1000),
-            "_since" => q.since = Some(Timestamp::parse(v).ok_or_else(|| FhirError::invalid(format!("_since must be an instant, got '{v}'")))?.micros()),
-            "_cursor" => q.before_row = Some(v.parse().map_err(|_| FhirError::invalid("invalid _cursor"))?),
+            "_count" => {
+                q.limit = v
+                    .parse::<usize>()
+                    .map_err(|_| FhirError::invalid("_count must be a whole number"))?
+                    .clamp(1, 1000)
+            }
+            "_since" => {
+                q.since = Some(
+                    Timestamp::parse(v)
+                        .ok_or_else(|| {
+                            FhirError::invalid(format!("_since must be an instant, got '{v}'"))
+                        })?
+                        .micros(),
+                )
+            }
+            "_cursor" => {
+                q.before_row = Some(
+                    v.parse()
+                        .map_err(|_| FhirError::invalid("invalid _cursor"))?,
+                )
+            }
             _ => {}
         }
     }
@@ -210,27 +354,54 @@ async fn history(state: AppState, peer: SocketAddr, headers: HeaderMap, rtype: O
         (Some(t), None) => format!("{base}/{t}/_history"),
         _ => format!("{base}/_history"),
     };
-    let mut links = vec![Link { relation: "self", url: path.clone() }];
-    if entries.len() == limit {
-        if let Some(last) = entries.last() {
-            links.push(Link { relation: "next", url: format!("{path}?_count={limit}&_cursor={}", last.row_id) });
-        }
+    let mut links = vec![Link {
+        relation: "self",
+        url: path.clone(),
+    }];
+    if entries.len() == limit
+        && let Some(last) = entries.last()
+    {
+        links.push(Link {
+            relation: "next",
+            url: format!("{path}?_count={limit}&_cursor={}", last.row_id),
+        });
     }
     Ok(bundle_response(bundle::history(&base, &entries, &links)))
 }
 
-pub async fn history_instance(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path((rtype, id)): Path<(String, String)>, RawQuery(q): RawQuery) -> Result<Response> {
+pub async fn history_instance(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path((rtype, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
     history(state, peer, headers, Some(rtype), Some(id), q).await
 }
 
-pub async fn history_type(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, Path(rtype): Path<String>, RawQuery(q): RawQuery) -> Result<Response> {
+pub async fn history_type(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(rtype): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
     history(state, peer, headers, Some(rtype), None, q).await
 }
 
-pub async fn history_system(State(state): State<AppState>, ConnectInfo(peer): Peer, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response> {
+pub async fn history_system(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
     history(state, peer, headers, None, None, q).await
 }
 
 pub async fn not_supported() -> FhirError {
-    FhirError::new(StatusCode::NOT_FOUND, "not-supported", "no such FHIR interaction")
+    FhirError::new(
+        StatusCode::NOT_FOUND,
+        "not-supported",
+        "no such FHIR interaction",
+    )
 }

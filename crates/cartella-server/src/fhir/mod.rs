@@ -16,7 +16,12 @@ pub fn router(max_body: usize) -> Router<AppState> {
         .route("/_history", get(handlers::history_system))
         .route("/{rtype}", get(handlers::search).post(handlers::create))
         .route("/{rtype}/_history", get(handlers::history_type))
-        .route("/{rtype}/{id}", get(handlers::read).put(handlers::update).delete(handlers::delete))
+        .route(
+            "/{rtype}/{id}",
+            get(handlers::read)
+                .put(handlers::update)
+                .delete(handlers::delete),
+        )
         .route("/{rtype}/{id}/_history", get(handlers::history_instance))
         .route("/{rtype}/{id}/_history/{vid}", get(handlers::vread))
         .layer(DefaultBodyLimit::max(max_body))

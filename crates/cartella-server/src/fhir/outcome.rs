@@ -17,7 +17,11 @@ pub struct FhirError {
 
 impl FhirError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        FhirError { status, code, message: message.into() }
+        FhirError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid", message)
@@ -38,7 +42,8 @@ impl IntoResponse for FhirError {
     fn into_response(self) -> Response {
         let body = outcome(&[("error", self.code, &self.message)]).to_string();
         let mut resp = (self.status, body).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
         resp
     }
 }
@@ -50,14 +55,28 @@ impl From<StoreError> for FhirError {
             Domain(_) | InvalidResource(_) | InvalidSearch(_) => FhirError::invalid(e.to_string()),
             NotFound(_) => FhirError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
             Deleted(_) | Erased(_) => FhirError::new(StatusCode::GONE, "deleted", e.to_string()),
-            VersionConflict { .. } | Conflict(_) => FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            Database(_) => {
-                tracing::error!(error = %e, "database error");
-                FhirError::new(StatusCode::SERVICE_UNAVAILABLE, "transient", "the database is unavailable; try again")
+            VersionConflict { .. } | Conflict(_) | KeyRace => {
+                FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
-            WrongMasterKey { .. } | Corrupted(_) | NotCartellaDatabase(_) | SchemaTooNew { .. } | Internal(_) => {
+            Database(_) | Contention(_) => {
+                tracing::error!(error = %e, "database error");
+                FhirError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "transient",
+                    "the database is unavailable; try again",
+                )
+            }
+            WrongMasterKey { .. }
+            | Corrupted(_)
+            | NotCartellaDatabase(_)
+            | SchemaTooNew { .. }
+            | Internal(_) => {
                 tracing::error!(error = %e, "internal error");
-                FhirError::new(StatusCode::INTERNAL_SERVER_ERROR, "exception", "internal error; the incident was logged")
+                FhirError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "exception",
+                    "internal error; the incident was logged",
+                )
             }
         }
     }
@@ -67,9 +86,20 @@ impl From<crate::auth::AuthError> for FhirError {
     fn from(e: crate::auth::AuthError) -> Self {
         use crate::auth::AuthError::*;
         match e {
-            Unauthenticated => FhirError::new(StatusCode::UNAUTHORIZED, "login", "missing or invalid bearer token"),
-            MissingTenant => FhirError::invalid(format!("the {} header names the practice", crate::auth::TENANT_HEADER)),
-            UnknownTenant => FhirError::new(StatusCode::FORBIDDEN, "forbidden", "not allowed for this practice"),
+            Unauthenticated => FhirError::new(
+                StatusCode::UNAUTHORIZED,
+                "login",
+                "missing or invalid bearer token",
+            ),
+            MissingTenant => FhirError::invalid(format!(
+                "the {} header names the practice",
+                crate::auth::TENANT_HEADER
+            )),
+            UnknownTenant => FhirError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "not allowed for this practice",
+            ),
         }
     }
 }

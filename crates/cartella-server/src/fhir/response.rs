@@ -14,7 +14,10 @@ pub enum Return {
 }
 
 pub fn prefer_return(headers: &HeaderMap) -> Return {
-    let prefer = headers.get("prefer").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let prefer = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if prefer.contains("return=minimal") {
         Return::Minimal
     } else if prefer.contains("return=OperationOutcome") {
@@ -30,13 +33,22 @@ pub fn http_date(ts: cartella_core::Timestamp) -> String {
         .unwrap_or_default()
 }
 
-pub fn resource(status: StatusCode, stored: StoredResource, ret: Return, location: Option<String>) -> Response {
+pub fn resource(
+    status: StatusCode,
+    stored: StoredResource,
+    ret: Return,
+    location: Option<String>,
+) -> Response {
     let body = match ret {
         Return::Representation => stored.json,
         Return::Minimal => Vec::new(),
-        Return::OperationOutcome => outcome(&[("information", "informational", &format!("{}/{} version {}", stored.rtype, stored.id, stored.version))])
-            .to_string()
-            .into_bytes(),
+        Return::OperationOutcome => outcome(&[(
+            "information",
+            "informational",
+            &format!("{}/{} version {}", stored.rtype, stored.id, stored.version),
+        )])
+        .to_string()
+        .into_bytes(),
     };
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
@@ -63,7 +75,10 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, super::outcome::Fhir
     };
     let text = raw.to_str().unwrap_or("");
     let v = text.trim().trim_start_matches("W/").trim_matches('"');
-    v.parse::<i64>()
-        .map(Some)
-        .map_err(|_| super::outcome::FhirError::invalid(format!("If-Match must be a version ETag like W/\"1\", got '{}'", text.chars().take(40).collect::<String>())))
+    v.parse::<i64>().map(Some).map_err(|_| {
+        super::outcome::FhirError::invalid(format!(
+            "If-Match must be a version ETag like W/\"1\", got '{}'",
+            text.chars().take(40).collect::<String>()
+        ))
+    })
 }

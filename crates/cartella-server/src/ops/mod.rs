@@ -32,21 +32,35 @@ async fn health(State(state): State<AppState>) -> Response {
             "jobs": { "status": if jobs { "up" } else { "down" } },
         },
     });
-    let status = if up { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if up {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }
 
 async fn ready(State(state): State<AppState>) -> Response {
     let backend = state.store.backend();
     let (ok, detail) = match backend.schema_status().await {
-        Ok(s) if s.is_current() => (true, json!({ "database": "reachable", "schema": s.applied })),
-        Ok(s) => (false, json!({ "database": "reachable", "schema": s.applied, "expected": s.latest })),
+        Ok(s) if s.is_current() => (
+            true,
+            json!({ "database": "reachable", "schema": s.applied }),
+        ),
+        Ok(s) => (
+            false,
+            json!({ "database": "reachable", "schema": s.applied, "expected": s.latest }),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (false, json!({ "database": "unreachable" }))
         }
     };
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(json!({ "ready": ok, "checks": detail }))).into_response()
 }
 
@@ -58,8 +72,14 @@ async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(counts) = backend.job_counts().await {
         use cartella_store::{JobState, Lane};
         for lane in [Lane::Interactive, Lane::Bulk] {
-            for st in [JobState::Queued, JobState::Running, JobState::Done, JobState::Dead] {
-                metrics::gauge!("job_queue_depth", "lane" => lane.as_str(), "state" => st.as_str()).set(0.0);
+            for st in [
+                JobState::Queued,
+                JobState::Running,
+                JobState::Done,
+                JobState::Dead,
+            ] {
+                metrics::gauge!("job_queue_depth", "lane" => lane.as_str(), "state" => st.as_str())
+                    .set(0.0);
             }
         }
         for c in counts {
@@ -68,7 +88,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
     }
     metrics::gauge!("process_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         crate::metrics::handle().render(),
     )
         .into_response()

@@ -90,8 +90,5 @@ async fn meta_tenants_and_keys() {
             ..Default::default()
         })
         .await;
-    assert!(
-        matches!(&err, Err(StoreError::Conflict(m)) if m == "patient key race"),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Err(StoreError::KeyRace)), "{err:?}");
 }

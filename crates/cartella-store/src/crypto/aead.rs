@@ -48,7 +48,13 @@ pub fn seal(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut nonce);
     let ct = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .expect("AES-GCM encryption cannot fail for in-memory buffers");
     let mut out = Vec::with_capacity(1 + 12 + ct.len());
     out.push(SEALED);
@@ -63,7 +69,13 @@ pub fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, OpenEr
     }
     let cipher = Aes256Gcm::new(key.into());
     cipher
-        .decrypt(Nonce::from_slice(&sealed[1..13]), Payload { msg: &sealed[13..], aad })
+        .decrypt(
+            Nonce::from_slice(&sealed[1..13]),
+            Payload {
+                msg: &sealed[13..],
+                aad,
+            },
+        )
         .map_err(|_| OpenError)
 }
 
@@ -76,8 +88,14 @@ mod tests {
         let key = [3u8; 32];
         let sealed = seal(&key, b"t|Patient|1|1", b"hello");
         assert_eq!(open(&key, b"t|Patient|1|1", &sealed).unwrap(), b"hello");
-        assert!(open(&key, b"t|Patient|2|1", &sealed).is_err(), "aad binds the row");
-        assert!(open(&[4u8; 32], b"t|Patient|1|1", &sealed).is_err(), "wrong key");
+        assert!(
+            open(&key, b"t|Patient|2|1", &sealed).is_err(),
+            "aad binds the row"
+        );
+        assert!(
+            open(&[4u8; 32], b"t|Patient|1|1", &sealed).is_err(),
+            "wrong key"
+        );
         let mut bad = sealed.clone();
         *bad.last_mut().unwrap() ^= 1;
         assert!(open(&key, b"t|Patient|1|1", &bad).is_err(), "tampered");

@@ -56,7 +56,13 @@ mod tests {
         assert!(toks.contains(&prefix_search_token(&key, "name", "ros").unwrap()));
         assert!(toks.contains(&prefix_search_token(&key, "name", "rossini").unwrap()));
         assert!(prefix_search_token(&key, "name", "ro").is_none());
-        assert!(!toks.contains(&prefix_search_token(&key, "family", "ros").unwrap()), "param bound");
-        assert_ne!(token(&key, "name", "word", "a"), token(&[8u8; 32], "name", "word", "a"));
+        assert!(
+            !toks.contains(&prefix_search_token(&key, "family", "ros").unwrap()),
+            "param bound"
+        );
+        assert_ne!(
+            token(&key, "name", "word", "a"),
+            token(&[8u8; 32], "name", "word", "a")
+        );
     }
 }

@@ -77,7 +77,9 @@ impl Keyring {
             key_id: key.id.clone(),
             kind: KeyKind::Patient,
             patient_id: Some(patient_id.to_owned()),
-            wrapped: Some(tenant_key.wrap(&patient_key_aad(tenant, &key.id, patient_id), key.secret())),
+            wrapped: Some(
+                tenant_key.wrap(&patient_key_aad(tenant, &key.id, patient_id), key.secret()),
+            ),
             wrapping_key_id: tenant_key.id.clone(),
             created_at: Timestamp::now().micros(),
             destroyed_at: None,
@@ -100,7 +102,11 @@ impl Keyring {
 
     /// The tenant's current key (used for tenant-level resources, patient key wrapping, blind
     /// tokens and the audit chain).
-    pub async fn tenant_key(&self, backend: &dyn Backend, tenant: &TenantId) -> Result<Arc<DataKey>> {
+    pub async fn tenant_key(
+        &self,
+        backend: &dyn Backend,
+        tenant: &TenantId,
+    ) -> Result<Arc<DataKey>> {
         let current = read(&self.tenant_current).get(tenant).cloned();
         if let Some(id) = current {
             return self.key(backend, tenant, &id).await;
@@ -121,7 +127,9 @@ impl Keyring {
         tenant: &TenantId,
         patient_id: &str,
     ) -> Result<Option<Arc<DataKey>>> {
-        let cached = read(&self.patients).get(&(tenant.clone(), patient_id.to_owned())).cloned();
+        let cached = read(&self.patients)
+            .get(&(tenant.clone(), patient_id.to_owned()))
+            .cloned();
         let key_id = match cached {
             Some(id) => id,
             None => match backend.patient_key(tenant, patient_id).await? {
@@ -130,7 +138,8 @@ impl Keyring {
                     return Err(StoreError::Erased(format!("Patient/{patient_id}")));
                 }
                 Some(rec) => {
-                    write(&self.patients).insert((tenant.clone(), patient_id.to_owned()), rec.key_id.clone());
+                    write(&self.patients)
+                        .insert((tenant.clone(), patient_id.to_owned()), rec.key_id.clone());
                     rec.key_id
                 }
             },
@@ -139,7 +148,12 @@ impl Keyring {
     }
 
     /// Any key by id, unwrapping (and caching) it on first use.
-    pub async fn key(&self, backend: &dyn Backend, tenant: &TenantId, key_id: &str) -> Result<Arc<DataKey>> {
+    pub async fn key(
+        &self,
+        backend: &dyn Backend,
+        tenant: &TenantId,
+        key_id: &str,
+    ) -> Result<Arc<DataKey>> {
         if let Some(k) = read(&self.keys).get(&(tenant.clone(), key_id.to_owned())) {
             return Ok(k.clone());
         }
@@ -149,7 +163,10 @@ impl Keyring {
             .ok_or_else(|| StoreError::Internal(format!("data key {key_id} is missing")))?;
         let Some(wrapped) = &record.wrapped else {
             return Err(StoreError::Erased(
-                record.patient_id.map(|p| format!("Patient/{p}")).unwrap_or_else(|| "key".into()),
+                record
+                    .patient_id
+                    .map(|p| format!("Patient/{p}"))
+                    .unwrap_or_else(|| "key".into()),
             ));
         };
         let secret = match (record.kind, &record.patient_id) {
@@ -169,7 +186,9 @@ impl Keyring {
                     .map_err(|_| StoreError::Corrupted(format!("data key {key_id}")))?
             }
             (KeyKind::Patient, None) => {
-                return Err(StoreError::Internal(format!("patient key {key_id} has no patient")));
+                return Err(StoreError::Internal(format!(
+                    "patient key {key_id} has no patient"
+                )));
             }
         };
         let key = Arc::new(DataKey::new(key_id.to_owned(), secret));

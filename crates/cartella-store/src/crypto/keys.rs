@@ -23,9 +23,15 @@ impl std::fmt::Debug for MasterKey {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
     #[error("cannot read master key file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write master key file {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("master key {0} is not 64 hexadecimal characters (32 bytes)")]
     Format(String),
 }
@@ -33,7 +39,10 @@ pub enum KeyFileError {
 impl MasterKey {
     pub fn from_bytes(key: [u8; 32]) -> Self {
         let digest = Sha256::digest([b"cartella master key id".as_slice(), &key].concat());
-        MasterKey { id: hex::encode(&digest[..6]), key: Zeroizing::new(key) }
+        MasterKey {
+            id: hex::encode(&digest[..6]),
+            key: Zeroizing::new(key),
+        }
     }
 
     pub fn generate() -> Self {
@@ -45,7 +54,9 @@ impl MasterKey {
     /// Parse the hex form used in key files and `CARTELLA_MASTER_KEY`.
     pub fn from_hex(text: &str, origin: &str) -> Result<Self, KeyFileError> {
         let bytes = hex::decode(text.trim()).map_err(|_| KeyFileError::Format(origin.into()))?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| KeyFileError::Format(origin.into()))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| KeyFileError::Format(origin.into()))?;
         Ok(Self::from_bytes(key))
     }
 
@@ -54,8 +65,10 @@ impl MasterKey {
     }
 
     pub fn load(path: &Path) -> Result<Self, KeyFileError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| KeyFileError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| KeyFileError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_hex(&text, &path.display().to_string())
     }
 
@@ -63,7 +76,10 @@ impl MasterKey {
     /// existing key is never overwritten.
     pub fn write_new(&self, path: &Path) -> Result<(), KeyFileError> {
         use std::io::Write;
-        let err = |source| KeyFileError::Write { path: path.display().to_string(), source };
+        let err = |source| KeyFileError::Write {
+            path: path.display().to_string(),
+            source,
+        };
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -72,7 +88,8 @@ impl MasterKey {
             opts.mode(0o600);
         }
         let mut f = opts.open(path).map_err(err)?;
-        f.write_all(format!("{}\n", self.to_hex()).as_bytes()).map_err(err)?;
+        f.write_all(format!("{}\n", self.to_hex()).as_bytes())
+            .map_err(err)?;
         f.sync_all().map_err(err)
     }
 
@@ -168,7 +185,10 @@ mod tests {
         }
         assert_eq!(MasterKey::load(&path).unwrap().id(), key.id());
         std::fs::write(&path, "zz").unwrap();
-        assert!(matches!(MasterKey::load(&path), Err(KeyFileError::Format(_))));
+        assert!(matches!(
+            MasterKey::load(&path),
+            Err(KeyFileError::Format(_))
+        ));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

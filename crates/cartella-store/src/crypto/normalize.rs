@@ -43,6 +43,9 @@ mod tests {
     fn folds_case_and_accents() {
         assert_eq!(normalize("  Müller  Nicolò "), "muller nicolo");
         assert_eq!(normalize("STRAßE"), "strase");
-        assert_eq!(words("d'angelo-rossi").collect::<Vec<_>>(), ["d", "angelo", "rossi"]);
+        assert_eq!(
+            words("d'angelo-rossi").collect::<Vec<_>>(),
+            ["d", "angelo", "rossi"]
+        );
     }
 }

@@ -30,11 +30,19 @@ fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: 
                 if rule.blind {
                     let code = normalize(&code);
                     let any = blind::token(blind_key, param, "v", &code);
-                    let with_system = blind::token(blind_key, param, "sv", &format!("{system}|{code}"));
+                    let with_system =
+                        blind::token(blind_key, param, "sv", &format!("{system}|{code}"));
                     rows.blinds.push(BlindRow { param, token: any });
-                    rows.blinds.push(BlindRow { param, token: with_system });
+                    rows.blinds.push(BlindRow {
+                        param,
+                        token: with_system,
+                    });
                 } else {
-                    rows.tokens.push(TokenRow { param, system, code });
+                    rows.tokens.push(TokenRow {
+                        param,
+                        system,
+                        code,
+                    });
                 }
             }
         }
@@ -51,7 +59,8 @@ fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: 
                     }
                     toks.sort_unstable();
                     toks.dedup();
-                    rows.blinds.extend(toks.into_iter().map(|token| BlindRow { param, token }));
+                    rows.blinds
+                        .extend(toks.into_iter().map(|token| BlindRow { param, token }));
                 } else {
                     rows.strings.push(StringRow { param, value: norm });
                 }
@@ -73,15 +82,24 @@ fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: 
             }
         }
         Kind::Reference => {
-            if let Some((target_type, target_id)) = values::reference(node) {
-                if rule.target.is_none_or(|t| t == target_type) {
-                    rows.refs.push(RefRow { param, target_type, target_id });
-                }
+            if let Some((target_type, target_id)) = values::reference(node)
+                && rule.target.is_none_or(|t| t == target_type)
+            {
+                rows.refs.push(RefRow {
+                    param,
+                    target_type,
+                    target_id,
+                });
             }
         }
         Kind::Quantity => {
             if let Some((value, system, code)) = values::quantity(node) {
-                rows.quantities.push(QuantityRow { param, value, system, code });
+                rows.quantities.push(QuantityRow {
+                    param,
+                    value,
+                    system,
+                    code,
+                });
             }
         }
     }
@@ -95,10 +113,10 @@ pub fn patient_of(rtype: &str, id: &str, resource: &Value) -> Option<String> {
         return Some(id.to_owned());
     }
     for field in ["subject", "patient", "beneficiary"] {
-        if let Some((t, target)) = resource.get(field).and_then(values::reference) {
-            if t == "Patient" {
-                return Some(target);
-            }
+        if let Some((t, target)) = resource.get(field).and_then(values::reference)
+            && t == "Patient"
+        {
+            return Some(target);
         }
     }
     None
@@ -116,8 +134,19 @@ mod tests {
             "identifier": [{"system": "urn:cf", "value": "RSSMRA80D42H501X"}],
             "telecom": [{"system": "phone", "value": "+39 06 1234"}]});
         let rows = extract("Patient", &p, &[1u8; 32]);
-        assert!(rows.strings.is_empty(), "no plaintext strings for Patient: {:?}", rows.strings);
-        assert_eq!(rows.tokens, vec![TokenRow { param: "gender", system: String::new(), code: "female".into() }]);
+        assert!(
+            rows.strings.is_empty(),
+            "no plaintext strings for Patient: {:?}",
+            rows.strings
+        );
+        assert_eq!(
+            rows.tokens,
+            vec![TokenRow {
+                param: "gender",
+                system: String::new(),
+                code: "female".into()
+            }]
+        );
         assert!(rows.blinds.iter().any(|b| b.param == "family"));
         assert!(rows.blinds.iter().any(|b| b.param == "birthdate"));
         assert!(rows.blinds.iter().any(|b| b.param == "identifier"));
@@ -131,9 +160,21 @@ mod tests {
             "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-05-01T10:00:00Z",
             "valueQuantity": {"value": 72, "system": "http://unitsofmeasure.org", "code": "/min"}});
         let rows = extract("Observation", &o, &[1u8; 32]);
-        assert!(rows.tokens.iter().any(|t| t.param == "code" && t.code == "8867-4"));
-        assert!(rows.refs.iter().any(|r| r.param == "patient" && r.target_id == "p1"));
-        assert!(rows.refs.iter().any(|r| r.param == "subject" && r.target_type == "Patient"));
+        assert!(
+            rows.tokens
+                .iter()
+                .any(|t| t.param == "code" && t.code == "8867-4")
+        );
+        assert!(
+            rows.refs
+                .iter()
+                .any(|r| r.param == "patient" && r.target_id == "p1")
+        );
+        assert!(
+            rows.refs
+                .iter()
+                .any(|r| r.param == "subject" && r.target_type == "Patient")
+        );
         assert_eq!(rows.dates.len(), 1);
         assert_eq!(rows.quantities[0].value, 72.0);
         assert_eq!(patient_of("Observation", "o1", &o).as_deref(), Some("p1"));

@@ -22,13 +22,31 @@ pub struct ParamRule {
 }
 
 const fn p(name: &'static str, kind: Kind, paths: &'static [&'static str]) -> ParamRule {
-    ParamRule { name, kind, paths, blind: false, target: None }
+    ParamRule {
+        name,
+        kind,
+        paths,
+        blind: false,
+        target: None,
+    }
 }
 const fn blind(name: &'static str, kind: Kind, paths: &'static [&'static str]) -> ParamRule {
-    ParamRule { name, kind, paths, blind: true, target: None }
+    ParamRule {
+        name,
+        kind,
+        paths,
+        blind: true,
+        target: None,
+    }
 }
 const fn patient_ref(paths: &'static [&'static str]) -> ParamRule {
-    ParamRule { name: "patient", kind: Kind::Reference, paths, blind: false, target: Some("Patient") }
+    ParamRule {
+        name: "patient",
+        kind: Kind::Reference,
+        paths,
+        blind: false,
+        target: Some("Patient"),
+    }
 }
 
 use Kind::*;
@@ -83,7 +101,11 @@ const OBSERVATION: &[ParamRule] = &[
     patient_ref(&["subject"]),
     p("encounter", Reference, &["encounter"]),
     p("performer", Reference, &["performer"]),
-    p("date", Date, &["effectiveDateTime", "effectivePeriod", "effectiveInstant"]),
+    p(
+        "date",
+        Date,
+        &["effectiveDateTime", "effectivePeriod", "effectiveInstant"],
+    ),
     p("value-quantity", Quantity, &["valueQuantity"]),
     p("value-concept", Token, &["valueCodeableConcept"]),
     p("component-code", Token, &["component.code"]),
@@ -153,9 +175,27 @@ const DIAGNOSTIC_REPORT: &[ParamRule] = &[
 const APPOINTMENT: &[ParamRule] = &[
     p("status", Token, &["status"]),
     p("actor", Reference, &["participant.actor"]),
-    ParamRule { name: "patient", kind: Reference, paths: &["participant.actor"], blind: false, target: Some("Patient") },
-    ParamRule { name: "practitioner", kind: Reference, paths: &["participant.actor"], blind: false, target: Some("Practitioner") },
-    ParamRule { name: "location", kind: Reference, paths: &["participant.actor"], blind: false, target: Some("Location") },
+    ParamRule {
+        name: "patient",
+        kind: Reference,
+        paths: &["participant.actor"],
+        blind: false,
+        target: Some("Patient"),
+    },
+    ParamRule {
+        name: "practitioner",
+        kind: Reference,
+        paths: &["participant.actor"],
+        blind: false,
+        target: Some("Practitioner"),
+    },
+    ParamRule {
+        name: "location",
+        kind: Reference,
+        paths: &["participant.actor"],
+        blind: false,
+        target: Some("Location"),
+    },
     p("date", Date, &["start"]),
     p("service-type", Token, &["serviceType"]),
 ];
@@ -192,9 +232,17 @@ pub fn rules_for(rtype: &str) -> &'static [ParamRule] {
         "DiagnosticReport" => DIAGNOSTIC_REPORT,
         "Appointment" => APPOINTMENT,
         "Procedure" => PROCEDURE,
-        "CarePlan" | "Consent" | "DocumentReference" | "FamilyMemberHistory"
-        | "QuestionnaireResponse" | "Immunization" | "MedicationStatement" | "Flag" | "Goal"
-        | "ImagingStudy" | "Communication" => GENERIC_CLINICAL,
+        "CarePlan"
+        | "Consent"
+        | "DocumentReference"
+        | "FamilyMemberHistory"
+        | "QuestionnaireResponse"
+        | "Immunization"
+        | "MedicationStatement"
+        | "Flag"
+        | "Goal"
+        | "ImagingStudy"
+        | "Communication" => GENERIC_CLINICAL,
         _ => NONE,
     }
 }

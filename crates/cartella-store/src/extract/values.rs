@@ -53,7 +53,19 @@ pub fn strings(node: &Value) -> Vec<String> {
         Value::String(s) => vec![s.clone()],
         Value::Object(o) => {
             let mut out = Vec::new();
-            for key in ["text", "family", "given", "prefix", "suffix", "line", "city", "district", "state", "postalCode", "country"] {
+            for key in [
+                "text",
+                "family",
+                "given",
+                "prefix",
+                "suffix",
+                "line",
+                "city",
+                "district",
+                "state",
+                "postalCode",
+                "country",
+            ] {
                 match o.get(key) {
                     Some(Value::String(s)) => out.push(s.clone()),
                     Some(Value::Array(items)) => {
@@ -101,7 +113,11 @@ pub fn quantity(node: &Value) -> Option<(f64, String, String)> {
         Value::Object(o) => {
             let value = o.get("value")?.as_f64()?;
             let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
-            Some((value, s("system").unwrap_or_default(), s("code").or_else(|| s("unit")).unwrap_or_default()))
+            Some((
+                value,
+                s("system").unwrap_or_default(),
+                s("code").or_else(|| s("unit")).unwrap_or_default(),
+            ))
         }
         _ => None,
     }

@@ -10,7 +10,10 @@ pub fn parse_range(text: &str) -> Option<(i64, i64)> {
     match t.len() {
         4 => {
             let y: i16 = t.parse().ok()?;
-            span(Date::new(y, 1, 1).ok()?, Date::new(y.checked_add(1)?, 1, 1).ok()?)
+            span(
+                Date::new(y, 1, 1).ok()?,
+                Date::new(y.checked_add(1)?, 1, 1).ok()?,
+            )
         }
         7 => {
             let (y, m) = (t[..4].parse().ok()?, t.get(5..7)?.parse().ok()?);
@@ -29,8 +32,17 @@ pub fn parse_range(text: &str) -> Option<(i64, i64)> {
 }
 
 fn span(start: Date, end: Date) -> Option<(i64, i64)> {
-    let lo = start.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()?.timestamp().as_microsecond();
-    let hi = end.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok()?.timestamp().as_microsecond() - 1;
+    let lo = start
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp()
+        .as_microsecond();
+    let hi = end
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp()
+        .as_microsecond()
+        - 1;
     Some((lo, hi))
 }
 
@@ -46,7 +58,9 @@ fn date_time(t: &str) -> Option<(i64, i64)> {
         None => (time, "Z"),
     };
     let (hms, frac) = match clock.split_once('.') {
-        Some((hms, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+        Some((hms, f))
+            if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             (hms, Some(f))
         }
         Some(_) => return None,
@@ -80,7 +94,10 @@ mod tests {
         assert_eq!(iso(lo), "2024-01-01T00:00:00Z");
         assert_eq!(iso(hi), "2024-12-31T23:59:59.999999Z");
         let (lo, hi) = parse_range("2024-02").unwrap();
-        assert_eq!((iso(lo).as_str(), iso(hi).as_str()), ("2024-02-01T00:00:00Z", "2024-02-29T23:59:59.999999Z"));
+        assert_eq!(
+            (iso(lo).as_str(), iso(hi).as_str()),
+            ("2024-02-01T00:00:00Z", "2024-02-29T23:59:59.999999Z")
+        );
         let (lo, hi) = parse_range("2024-03-05T10:00:00+01:00").unwrap();
         assert_eq!(iso(lo), "2024-03-05T09:00:00Z");
         assert_eq!(hi - lo, 999_999);
@@ -94,7 +111,15 @@ mod tests {
 
     #[test]
     fn rejects_non_dates() {
-        for bad in ["", "20x4", "2024-13", "2024-02-30", "2024-03-05T25:00:00Z", "yesterday", "2024-03-05T10"] {
+        for bad in [
+            "",
+            "20x4",
+            "2024-13",
+            "2024-02-30",
+            "2024-03-05T25:00:00Z",
+            "yesterday",
+            "2024-03-05T10",
+        ] {
             assert!(parse_range(bad).is_none(), "{bad}");
         }
     }

@@ -30,7 +30,11 @@ pub struct ParsedSearch {
 /// Result-shaping parameters the store accepts and leaves to the surface.
 const PASS_THROUGH: &[&str] = &["_format", "_pretty", "_summary", "_elements"];
 
-pub fn parse(rtype: &str, params: &[(String, String)], blind_key: &[u8; 32]) -> Result<ParsedSearch> {
+pub fn parse(
+    rtype: &str,
+    params: &[(String, String)],
+    blind_key: &[u8; 32],
+) -> Result<ParsedSearch> {
     let mut out = ParsedSearch::default();
     for (raw_name, value) in params {
         let (name, modifier) = match raw_name.split_once(':') {
@@ -39,18 +43,24 @@ pub fn parse(rtype: &str, params: &[(String, String)], blind_key: &[u8; 32]) -> 
         };
         match name {
             "_count" => {
-                let n: usize = value
-                    .parse()
-                    .map_err(|_| StoreError::InvalidSearch(format!("_count must be a whole number, got '{value}'")))?;
+                let n: usize = value.parse().map_err(|_| {
+                    StoreError::InvalidSearch(format!(
+                        "_count must be a whole number, got '{value}'"
+                    ))
+                })?;
                 out.count = Some(n);
             }
             "_cursor" => out.after = Some(parse_cursor(value)?),
             "_total" => out.total = value == "accurate",
-            "_id" => out.clauses.push(Clause::Id(value.split(',').map(str::to_owned).collect())),
+            "_id" => out
+                .clauses
+                .push(Clause::Id(value.split(',').map(str::to_owned).collect())),
             "_lastUpdated" => {
                 let (negate, cond) = date_cond(name, value)?;
                 if negate {
-                    return Err(StoreError::InvalidSearch("_lastUpdated does not support 'ne'".into()));
+                    return Err(StoreError::InvalidSearch(
+                        "_lastUpdated does not support 'ne'".into(),
+                    ));
                 }
                 out.clauses.push(Clause::LastUpdated(cond));
             }
@@ -58,7 +68,9 @@ pub fn parse(rtype: &str, params: &[(String, String)], blind_key: &[u8; 32]) -> 
             _ if PASS_THROUGH.contains(&name) => {}
             _ => match rule(rtype, name) {
                 Some(rule) => add_param(&mut out, rule, modifier, value, blind_key)?,
-                None => out.warnings.push(format!("unknown search parameter '{raw_name}' for {rtype} was ignored")),
+                None => out.warnings.push(format!(
+                    "unknown search parameter '{raw_name}' for {rtype} was ignored"
+                )),
             },
         }
     }
@@ -80,11 +92,18 @@ fn add_param(
 ) -> Result<()> {
     let param = rule.name.to_owned();
     let bad_modifier = || {
-        StoreError::InvalidSearch(format!("modifier ':{}' is not supported on '{}'", modifier.unwrap_or(""), rule.name))
+        StoreError::InvalidSearch(format!(
+            "modifier ':{}' is not supported on '{}'",
+            modifier.unwrap_or(""),
+            rule.name
+        ))
     };
     let alternatives: Vec<&str> = value.split(',').filter(|v| !v.is_empty()).collect();
     if alternatives.is_empty() {
-        return Err(StoreError::InvalidSearch(format!("parameter '{}' has no value", rule.name)));
+        return Err(StoreError::InvalidSearch(format!(
+            "parameter '{}' has no value",
+            rule.name
+        )));
     }
     match (rule.kind, rule.blind) {
         (Kind::Token, blind_rule) => {
@@ -97,7 +116,11 @@ fn add_param(
                 .iter()
                 .map(|v| token_match(rule.name, v, blind_rule.then_some(key)))
                 .collect();
-            out.clauses.push(Clause::Index { param, negate, any_of });
+            out.clauses.push(Clause::Index {
+                param,
+                negate,
+                any_of,
+            });
         }
         (Kind::String, false) => {
             let how = match modifier {
@@ -108,9 +131,16 @@ fn add_param(
             };
             let any_of = alternatives
                 .iter()
-                .map(|v| Match::String { value: normalize(v), how })
+                .map(|v| Match::String {
+                    value: normalize(v),
+                    how,
+                })
                 .collect();
-            out.clauses.push(Clause::Index { param, negate: false, any_of });
+            out.clauses.push(Clause::Index {
+                param,
+                negate: false,
+                any_of,
+            });
         }
         (Kind::String, true) => blind_string(out, rule, modifier, &alternatives, key)?,
         (Kind::Date, false) => {
@@ -119,7 +149,11 @@ fn add_param(
             }
             for v in alternatives {
                 let (negate, cond) = date_cond(rule.name, v)?;
-                out.clauses.push(Clause::Index { param: param.clone(), negate, any_of: vec![Match::Date(cond)] });
+                out.clauses.push(Clause::Index {
+                    param: param.clone(),
+                    negate,
+                    any_of: vec![Match::Date(cond)],
+                });
             }
         }
         (Kind::Date, true) => {
@@ -130,14 +164,22 @@ fn add_param(
                 .iter()
                 .map(|v| blind_date(rule.name, v, key))
                 .collect::<Result<Vec<_>>>()?;
-            out.clauses.push(Clause::Index { param, negate: false, any_of });
+            out.clauses.push(Clause::Index {
+                param,
+                negate: false,
+                any_of,
+            });
         }
         (Kind::Reference, _) => {
             let any_of = alternatives
                 .iter()
                 .map(|v| reference_match(v, modifier))
                 .collect::<Result<Vec<_>>>()?;
-            out.clauses.push(Clause::Index { param, negate: false, any_of });
+            out.clauses.push(Clause::Index {
+                param,
+                negate: false,
+                any_of,
+            });
         }
         (Kind::Quantity, _) => {
             if modifier.is_some() {
@@ -145,7 +187,11 @@ fn add_param(
             }
             for v in alternatives {
                 let (negate, m) = quantity_match(rule.name, v)?;
-                out.clauses.push(Clause::Index { param: param.clone(), negate, any_of: vec![m] });
+                out.clauses.push(Clause::Index {
+                    param: param.clone(),
+                    negate,
+                    any_of: vec![m],
+                });
             }
         }
     }
@@ -189,7 +235,11 @@ fn blind_string(
             )));
         }
         _ => {
-            return Err(StoreError::InvalidSearch(format!("modifier ':{}' is not supported on '{}'", modifier.unwrap_or(""), rule.name)));
+            return Err(StoreError::InvalidSearch(format!(
+                "modifier ':{}' is not supported on '{}'",
+                modifier.unwrap_or(""),
+                rule.name
+            )));
         }
     };
     let mut any_of = Vec::new();
@@ -197,14 +247,20 @@ fn blind_string(
         let norm = normalize(alt);
         let alt_words: Vec<&str> = words(&norm).collect();
         if alt_words.len() > 1 && alternatives.len() > 1 {
-            return Err(StoreError::InvalidSearch(format!("'{}': use either several words or several alternatives", rule.name)));
+            return Err(StoreError::InvalidSearch(format!(
+                "'{}': use either several words or several alternatives",
+                rule.name
+            )));
         }
         for word in alt_words {
             let token = if exact {
                 blind::token(key, rule.name, "word", word)
             } else {
                 if word.chars().count() > blind::MAX_PREFIX {
-                    out.post_filters.push(PostFilter { rule, prefix: word.to_owned() });
+                    out.post_filters.push(PostFilter {
+                        rule,
+                        prefix: word.to_owned(),
+                    });
                 }
                 blind::prefix_search_token(key, rule.name, word).ok_or_else(|| {
                     StoreError::InvalidSearch(format!(
@@ -217,12 +273,20 @@ fn blind_string(
             if alternatives.len() > 1 {
                 any_of.push(token);
             } else {
-                out.clauses.push(Clause::Index { param: rule.name.to_owned(), negate: false, any_of: vec![Match::Blind(vec![token])] });
+                out.clauses.push(Clause::Index {
+                    param: rule.name.to_owned(),
+                    negate: false,
+                    any_of: vec![Match::Blind(vec![token])],
+                });
             }
         }
     }
     if !any_of.is_empty() {
-        out.clauses.push(Clause::Index { param: rule.name.to_owned(), negate: false, any_of: vec![Match::Blind(any_of)] });
+        out.clauses.push(Clause::Index {
+            param: rule.name.to_owned(),
+            negate: false,
+            any_of: vec![Match::Blind(any_of)],
+        });
     }
     Ok(())
 }
@@ -255,8 +319,9 @@ fn split_prefix(value: &str) -> (&str, &str) {
 /// A date parameter value → `(negate, bounds)`; see [`DateCond`].
 pub fn date_cond(param: &str, value: &str) -> Result<(bool, DateCond)> {
     let (prefix, v) = split_prefix(value);
-    let (slo, shi) = parse_range(v)
-        .ok_or_else(|| StoreError::InvalidSearch(format!("'{param}': '{v}' is not a valid FHIR date")))?;
+    let (slo, shi) = parse_range(v).ok_or_else(|| {
+        StoreError::InvalidSearch(format!("'{param}': '{v}' is not a valid FHIR date"))
+    })?;
     let mut c = DateCond::default();
     let mut negate = false;
     match prefix {
@@ -288,13 +353,20 @@ fn reference_match(value: &str, modifier: Option<&str>) -> Result<Match> {
     let typed = parts.next().map(str::to_owned);
     let target_type = match (modifier, typed) {
         (Some(m), _) if m.starts_with(|c: char| c.is_ascii_uppercase()) => Some(m.to_owned()),
-        (Some(m), _) => return Err(StoreError::InvalidSearch(format!("modifier ':{m}' is not supported on references"))),
+        (Some(m), _) => {
+            return Err(StoreError::InvalidSearch(format!(
+                "modifier ':{m}' is not supported on references"
+            )));
+        }
         (None, t) => t,
     };
     if id.is_empty() {
         return Err(StoreError::InvalidSearch("empty reference".into()));
     }
-    Ok(Match::Ref { target_type, target_id: id })
+    Ok(Match::Ref {
+        target_type,
+        target_id: id,
+    })
 }
 
 fn quantity_match(param: &str, value: &str) -> Result<(bool, Match)> {
@@ -330,12 +402,20 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn unknown_params_warn() {
-        let s = parse("Observation", &q(&[("foo", "1"), ("code", "1234-5")]), &[0; 32]).unwrap();
+        let s = parse(
+            "Observation",
+            &q(&[("foo", "1"), ("code", "1234-5")]),
+            &[0; 32],
+        )
+        .unwrap();
         assert_eq!(s.warnings.len(), 1);
         assert_eq!(s.clauses.len(), 1);
     }
@@ -343,11 +423,18 @@ mod tests {
     #[test]
     fn blind_rules() {
         let key = [0u8; 32];
-        assert!(parse("Patient", &q(&[("name", "ro")]), &key).is_err(), "too short");
+        assert!(
+            parse("Patient", &q(&[("name", "ro")]), &key).is_err(),
+            "too short"
+        );
         assert!(parse("Patient", &q(&[("name:contains", "ross")]), &key).is_err());
         let s = parse("Patient", &q(&[("name", "Mariangela Rossi")]), &key).unwrap();
         assert_eq!(s.clauses.len(), 2);
-        assert_eq!(s.post_filters.len(), 1, "long prefix is checked after decryption");
+        assert_eq!(
+            s.post_filters.len(),
+            1,
+            "long prefix is checked after decryption"
+        );
         assert!(parse("Patient", &q(&[("birthdate", "ge1980-01-01")]), &key).is_err());
         assert!(parse("Patient", &q(&[("birthdate", "1980-01-01")]), &key).is_ok());
     }

@@ -23,21 +23,38 @@ pub enum Clause {
     /// `_lastUpdated`.
     LastUpdated(DateCond),
     /// A condition on one index table; `negate` turns it into NOT EXISTS (`:not`, `ne`).
-    Index { param: String, negate: bool, any_of: Vec<Match> },
+    Index {
+        param: String,
+        negate: bool,
+        any_of: Vec<Match>,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub enum Match {
     /// Token: `system` `None` = any system, `Some("")` = no system; `code` `None` = any code.
-    Token { system: Option<String>, code: Option<String> },
+    Token {
+        system: Option<String>,
+        code: Option<String>,
+    },
     /// Any of these blind tokens.
     Blind(Vec<[u8; 16]>),
     /// Normalised string, by prefix, whole value, or substring.
-    String { value: String, how: StringMatch },
+    String {
+        value: String,
+        how: StringMatch,
+    },
     Date(DateCond),
     /// Reference to `target_type/target_id` (`target_type` `None` = any type).
-    Ref { target_type: Option<String>, target_id: String },
-    Quantity { cond: NumCond, system: Option<String>, code: Option<String> },
+    Ref {
+        target_type: Option<String>,
+        target_id: String,
+    },
+    Quantity {
+        cond: NumCond,
+        system: Option<String>,
+        code: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 pub(crate) enum AuditMsg {
-    Event(AuditDraft),
+    Event(Box<AuditDraft>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -34,7 +34,7 @@ pub(crate) fn spawn_writer(backend: Arc<dyn Backend>, flush_ms: u64) -> ReadAudi
             let mut next = Some(first);
             while let Some(msg) = next.take() {
                 match msg {
-                    AuditMsg::Event(e) => pending.push(e),
+                    AuditMsg::Event(e) => pending.push(*e),
                     AuditMsg::Flush(w) => {
                         waiters.push(w);
                         break;
@@ -43,12 +43,15 @@ pub(crate) fn spawn_writer(backend: Arc<dyn Backend>, flush_ms: u64) -> ReadAudi
                 if pending.len() >= 2_000 {
                     break;
                 }
-                next = tokio::time::timeout_at(deadline, rx.recv()).await.ok().flatten();
+                next = tokio::time::timeout_at(deadline, rx.recv())
+                    .await
+                    .ok()
+                    .flatten();
             }
             // Drain what is already queued so a flush covers everything sent before it.
             while let Ok(msg) = rx.try_recv() {
                 match msg {
-                    AuditMsg::Event(e) => pending.push(e),
+                    AuditMsg::Event(e) => pending.push(*e),
                     AuditMsg::Flush(w) => waiters.push(w),
                 }
             }
@@ -101,7 +104,10 @@ impl Store {
         outcome: &str,
         details: Option<String>,
     ) -> Result<AuditDraft> {
-        let key = self.keys.tenant_key(self.backend.as_ref(), &ctx.tenant).await?;
+        let key = self
+            .keys
+            .tenant_key(self.backend.as_ref(), &ctx.tenant)
+            .await?;
         Ok(AuditDraft {
             tenant: ctx.tenant.clone(),
             at: Timestamp::now().micros(),
@@ -123,7 +129,7 @@ impl Store {
 
     /// Queue a read event for the batched writer.
     pub(crate) fn audit_read(&self, draft: AuditDraft) {
-        if self.audit.send(AuditMsg::Event(draft)).is_err() {
+        if self.audit.send(AuditMsg::Event(Box::new(draft))).is_err() {
             tracing::error!("audit writer stopped; read event lost");
         }
     }
@@ -136,7 +142,16 @@ impl Store {
         target: Option<(&str, &str)>,
         outcome: &str,
     ) -> Result<()> {
-        let draft = self.audit_draft(ctx, action, target.map(|(t, i)| (t, i, None)), None, outcome, None).await?;
+        let draft = self
+            .audit_draft(
+                ctx,
+                action,
+                target.map(|(t, i)| (t, i, None)),
+                None,
+                outcome,
+                None,
+            )
+            .await?;
         self.audit_read(draft);
         Ok(())
     }
@@ -158,7 +173,10 @@ impl Store {
             let mut verifier = ChainVerifier::new(*key.audit_key());
             let mut broken = None;
             loop {
-                let rows = self.backend.audit_rows(&tenant, verifier.last_seq(), 5_000).await?;
+                let rows = self
+                    .backend
+                    .audit_rows(&tenant, verifier.last_seq(), 5_000)
+                    .await?;
                 if rows.is_empty() {
                     break;
                 }
@@ -167,7 +185,11 @@ impl Store {
                     break;
                 }
             }
-            tenants.push(TenantAuditReport { tenant, checked: verifier.checked, broken });
+            tenants.push(TenantAuditReport {
+                tenant,
+                checked: verifier.checked,
+                broken,
+            });
         }
         Ok(AuditReport { tenants })
     }

@@ -12,11 +12,19 @@ pub fn aad(tenant: &TenantId, rtype: &str, id: &str, version: i64, key_id: &str)
 
 impl Store {
     /// Open a stored version; a destroyed key means the patient was erased.
-    pub(crate) async fn open_content(&self, tenant: &TenantId, raw: &RawResource) -> Result<Vec<u8>> {
-        let key = self.keys.key(self.backend.as_ref(), tenant, &raw.key_id).await.map_err(|e| match e {
-            StoreError::Erased(_) => StoreError::Erased(format!("{}/{}", raw.rtype, raw.id)),
-            e => e,
-        })?;
+    pub(crate) async fn open_content(
+        &self,
+        tenant: &TenantId,
+        raw: &RawResource,
+    ) -> Result<Vec<u8>> {
+        let key = self
+            .keys
+            .key(self.backend.as_ref(), tenant, &raw.key_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::Erased(_) => StoreError::Erased(format!("{}/{}", raw.rtype, raw.id)),
+                e => e,
+            })?;
         self.options
             .cipher
             .open(key.secret(), &aad(tenant, &raw.rtype, &raw.id, raw.version, &raw.key_id), &raw.content)

@@ -10,8 +10,8 @@ mod tenants;
 mod write;
 
 pub use audit_log::{AuditReport, TenantAuditReport};
-pub use read::{HistoryEntry, SearchPage};
 pub use open::expected_master_key_id;
+pub use read::{HistoryEntry, SearchPage};
 pub use write::{WriteOptions, WriteOutcome};
 
 use crate::backend::Backend;
@@ -55,7 +55,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { cipher: Cipher::Aes256Gcm, audit_flush_ms: 100 }
+        StoreOptions {
+            cipher: Cipher::Aes256Gcm,
+            audit_flush_ms: 100,
+        }
     }
 }
 

@@ -16,13 +16,22 @@ const CHECK_PLAIN: [u8; 32] = *b"cartella-master-key-check-v1\0\0\0\0";
 
 impl Store {
     /// Migrate the backend, check that `master` opens this database, start the audit writer.
-    pub async fn open(backend: Arc<dyn Backend>, master: MasterKey, options: StoreOptions) -> Result<Arc<Store>> {
+    pub async fn open(
+        backend: Arc<dyn Backend>,
+        master: MasterKey,
+        options: StoreOptions,
+    ) -> Result<Arc<Store>> {
         backend.migrate().await?;
         match backend.get_meta(CHECK_KEY).await? {
             Some(check) => {
                 if master.unwrap_key(CHECK_AAD, &check).is_err() {
-                    let expected = expected_master_key_id(backend.as_ref()).await?.unwrap_or_else(|| "?".into());
-                    return Err(StoreError::WrongMasterKey { expected, given: master.id().to_owned() });
+                    let expected = expected_master_key_id(backend.as_ref())
+                        .await?
+                        .unwrap_or_else(|| "?".into());
+                    return Err(StoreError::WrongMasterKey {
+                        expected,
+                        given: master.id().to_owned(),
+                    });
                 }
             }
             None => write_check(backend.as_ref(), &master).await?,
@@ -44,16 +53,24 @@ impl Store {
         let mut keys = self.backend.tenant_keys().await?;
         for k in &mut keys {
             let aad = tenant_key_aad(&k.tenant, &k.key_id);
-            let wrapped = k.wrapped.as_deref().ok_or_else(|| StoreError::Internal("tenant key destroyed".into()))?;
-            let secret = old.unwrap_key(&aad, wrapped).map_err(|_| StoreError::WrongMasterKey {
-                expected: k.wrapping_key_id.clone(),
-                given: old.id().to_owned(),
-            })?;
+            let wrapped = k
+                .wrapped
+                .as_deref()
+                .ok_or_else(|| StoreError::Internal("tenant key destroyed".into()))?;
+            let secret = old
+                .unwrap_key(&aad, wrapped)
+                .map_err(|_| StoreError::WrongMasterKey {
+                    expected: k.wrapping_key_id.clone(),
+                    given: old.id().to_owned(),
+                })?;
             k.wrapped = Some(new_master.wrap(&aad, &secret));
             k.wrapping_key_id = new_master.id().to_owned();
         }
         let meta = vec![
-            (CHECK_KEY.to_owned(), new_master.wrap(CHECK_AAD, &CHECK_PLAIN)),
+            (
+                CHECK_KEY.to_owned(),
+                new_master.wrap(CHECK_AAD, &CHECK_PLAIN),
+            ),
             (CHECK_ID.to_owned(), new_master.id().as_bytes().to_vec()),
         ];
         self.backend.rewrap_keys(&keys, &meta).await?;
@@ -71,6 +88,8 @@ pub async fn expected_master_key_id(backend: &dyn Backend) -> Result<Option<Stri
 }
 
 async fn write_check(backend: &dyn Backend, master: &MasterKey) -> Result<()> {
-    backend.put_meta(CHECK_KEY, &master.wrap(CHECK_AAD, &CHECK_PLAIN)).await?;
+    backend
+        .put_meta(CHECK_KEY, &master.wrap(CHECK_AAD, &CHECK_PLAIN))
+        .await?;
     backend.put_meta(CHECK_ID, master.id().as_bytes()).await
 }

@@ -2,12 +2,12 @@
 //! queues a read audit event (one per patient touched, batched off the request path).
 
 use super::{AccessContext, Store, StoredResource};
+use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::values;
 use crate::model::{HistoryQuery, RawResource};
-use crate::crypto::normalize::{normalize, words};
-use crate::search::parse::{PostFilter, parse};
 use crate::search::SearchPlan;
+use crate::search::parse::{PostFilter, parse};
 use cartella_core::{ResourceId, ResourceType, Timestamp};
 use std::collections::BTreeSet;
 
@@ -40,7 +40,10 @@ pub const MAX_PAGE: usize = 1_000;
 impl Store {
     pub async fn read(&self, ctx: &AccessContext, rtype: &str, id: &str) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
-        let raw = self.backend.current(&ctx.tenant, rtype, id.as_str()).await?;
+        let raw = self
+            .backend
+            .current(&ctx.tenant, rtype, id.as_str())
+            .await?;
         let raw = raw.ok_or_else(|| StoreError::NotFound(format!("{rtype}/{id}")))?;
         if raw.deleted {
             return Err(StoreError::Deleted(format!("{rtype}/{id}")));
@@ -48,33 +51,65 @@ impl Store {
         self.open_and_audit(ctx, "read", raw).await
     }
 
-    pub async fn vread(&self, ctx: &AccessContext, rtype: &str, id: &str, version: i64) -> Result<StoredResource> {
+    pub async fn vread(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        id: &str,
+        version: i64,
+    ) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
-        let raw = self.backend.version(&ctx.tenant, rtype, id.as_str(), version).await?;
-        let raw = raw.ok_or_else(|| StoreError::NotFound(format!("{rtype}/{id}/_history/{version}")))?;
+        let raw = self
+            .backend
+            .version(&ctx.tenant, rtype, id.as_str(), version)
+            .await?;
+        let raw =
+            raw.ok_or_else(|| StoreError::NotFound(format!("{rtype}/{id}/_history/{version}")))?;
         self.open_and_audit(ctx, "vread", raw).await
     }
 
-    async fn open_and_audit(&self, ctx: &AccessContext, action: &str, raw: RawResource) -> Result<StoredResource> {
+    async fn open_and_audit(
+        &self,
+        ctx: &AccessContext,
+        action: &str,
+        raw: RawResource,
+    ) -> Result<StoredResource> {
         let json = self.open_content(&ctx.tenant, &raw).await?;
         let stored = to_stored(raw, json);
         let patient = patient_of_json(&stored);
         let draft = self
-            .audit_draft(ctx, action, Some((&stored.rtype, &stored.id, Some(stored.version))), patient.as_deref(), "success", None)
+            .audit_draft(
+                ctx,
+                action,
+                Some((&stored.rtype, &stored.id, Some(stored.version))),
+                patient.as_deref(),
+                "success",
+                None,
+            )
             .await?;
         self.audit_read(draft);
         Ok(stored)
     }
 
     /// History, newest first. Erased versions are listed without content.
-    pub async fn history(&self, ctx: &AccessContext, query: HistoryQuery) -> Result<Vec<HistoryEntry>> {
+    pub async fn history(
+        &self,
+        ctx: &AccessContext,
+        query: HistoryQuery,
+    ) -> Result<Vec<HistoryEntry>> {
         if let Some(t) = &query.rtype {
             ResourceType::parse(t)?;
         }
         if let Some(i) = &query.id {
             ResourceId::parse(i)?;
         }
-        let rows = self.backend.history(&HistoryQuery { tenant: ctx.tenant.clone(), ..query }).await?;
+        let rows = self
+            .backend
+            .history(&HistoryQuery {
+                tenant: ctx.tenant.clone(),
+                ..query
+            })
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         let mut patients = BTreeSet::new();
         for raw in rows {
@@ -93,10 +128,10 @@ impl Store {
                 json,
                 row_id: raw.row_id,
             };
-            if let Some(j) = &entry.json {
-                if let Ok(v) = serde_json::from_slice(j) {
-                    patients.extend(crate::extract::patient_of(&entry.rtype, &entry.id, &v));
-                }
+            if let Some(j) = &entry.json
+                && let Ok(v) = serde_json::from_slice(j)
+            {
+                patients.extend(crate::extract::patient_of(&entry.rtype, &entry.id, &v));
             }
             out.push(entry);
         }
@@ -105,9 +140,17 @@ impl Store {
     }
 
     /// Search current resources of a type. `count` defaults to 50, at most 1,000.
-    pub async fn search(&self, ctx: &AccessContext, rtype: &str, params: &[(String, String)]) -> Result<SearchPage> {
+    pub async fn search(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        params: &[(String, String)],
+    ) -> Result<SearchPage> {
         let rtype = ResourceType::parse(rtype)?.as_str();
-        let tenant_key = self.keys.tenant_key(self.backend.as_ref(), &ctx.tenant).await?;
+        let tenant_key = self
+            .keys
+            .tenant_key(self.backend.as_ref(), &ctx.tenant)
+            .await?;
         let parsed = parse(rtype, params, tenant_key.blind_key())?;
         let count = parsed.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
         let plan = SearchPlan {
@@ -117,14 +160,24 @@ impl Store {
             after: parsed.after,
             limit: count + 1,
         };
-        let total = if parsed.total { Some(self.backend.count(&plan).await?) } else { None };
+        let total = if parsed.total {
+            Some(self.backend.count(&plan).await?)
+        } else {
+            None
+        };
         if count == 0 {
-            return Ok(SearchPage { resources: Vec::new(), next: None, total, warnings: parsed.warnings });
+            return Ok(SearchPage {
+                resources: Vec::new(),
+                next: None,
+                total,
+                warnings: parsed.warnings,
+            });
         }
         let mut rows = self.backend.search(&plan).await?;
         let next = if rows.len() > count {
             rows.truncate(count);
-            rows.last().map(|r| format!("{}.{}", r.last_updated, r.row_id))
+            rows.last()
+                .map(|r| format!("{}.{}", r.last_updated, r.row_id))
         } else {
             None
         };
@@ -146,13 +199,25 @@ impl Store {
             resources.push(to_stored(raw, json));
         }
         self.audit_patients(ctx, "search", patients).await?;
-        Ok(SearchPage { resources, next, total, warnings: parsed.warnings })
+        Ok(SearchPage {
+            resources,
+            next,
+            total,
+            warnings: parsed.warnings,
+        })
     }
 
     /// One read event per patient whose data was returned.
-    async fn audit_patients(&self, ctx: &AccessContext, action: &str, patients: BTreeSet<String>) -> Result<()> {
+    async fn audit_patients(
+        &self,
+        ctx: &AccessContext,
+        action: &str,
+        patients: BTreeSet<String>,
+    ) -> Result<()> {
         for p in patients {
-            let draft = self.audit_draft(ctx, action, None, Some(&p), "success", None).await?;
+            let draft = self
+                .audit_draft(ctx, action, None, Some(&p), "success", None)
+                .await?;
             self.audit_read(draft);
         }
         Ok(())
@@ -185,10 +250,12 @@ fn patient_of_json(stored: &StoredResource) -> Option<String> {
 /// Post-filters for blind prefixes longer than the index holds: some word must start with it.
 fn passes(filters: &[PostFilter], resource: &serde_json::Value) -> bool {
     filters.iter().all(|f| {
-        values::select(resource, f.rule.paths).into_iter().any(|node| {
-            values::strings(node)
-                .iter()
-                .any(|s| words(&normalize(s)).any(|w| w.starts_with(&f.prefix)))
-        })
+        values::select(resource, f.rule.paths)
+            .into_iter()
+            .any(|node| {
+                values::strings(node)
+                    .iter()
+                    .any(|s| words(&normalize(s)).any(|w| w.starts_with(&f.prefix)))
+            })
     })
 }

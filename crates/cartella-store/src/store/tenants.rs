@@ -7,7 +7,12 @@ use cartella_core::{TenantId, TenantSlug, Timestamp};
 
 impl Store {
     /// Create a practice and its data key; `actor` is recorded in the tenant's first audit event.
-    pub async fn create_tenant(&self, slug: &TenantSlug, name: &str, actor: &str) -> Result<TenantRecord> {
+    pub async fn create_tenant(
+        &self,
+        slug: &TenantSlug,
+        name: &str,
+        actor: &str,
+    ) -> Result<TenantRecord> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::Domain(cartella_core::DomainError::Invalid(
@@ -35,10 +40,15 @@ impl Store {
             outcome: "success".into(),
             client_ip: None,
             user_agent: None,
-            details: Some(format!("{{\"slug\":{}}}", serde_json::Value::from(record.slug.clone()))),
+            details: Some(format!(
+                "{{\"slug\":{}}}",
+                serde_json::Value::from(record.slug.clone())
+            )),
             mac_key: key.audit_key(),
         };
-        self.backend.insert_tenant(&record, &key_record, audit).await?;
+        self.backend
+            .insert_tenant(&record, &key_record, audit)
+            .await?;
         self.keys.remember(&record.id, key, &key_record);
         self.tenants
             .write()
@@ -48,7 +58,12 @@ impl Store {
     }
 
     pub async fn tenant_by_slug(&self, slug: &str) -> Result<TenantRecord> {
-        if let Some(t) = self.tenants.read().unwrap_or_else(|p| p.into_inner()).get(slug) {
+        if let Some(t) = self
+            .tenants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(slug)
+        {
             return Ok(t.clone());
         }
         let all = self.backend.list_tenants().await?;
@@ -68,6 +83,9 @@ impl Store {
 
     /// A system context for a tenant given by slug (CLI and jobs).
     pub async fn system_context(&self, slug: &str, actor: &str) -> Result<AccessContext> {
-        Ok(AccessContext::system(self.tenant_by_slug(slug).await?.id, actor))
+        Ok(AccessContext::system(
+            self.tenant_by_slug(slug).await?.id,
+            actor,
+        ))
     }
 }

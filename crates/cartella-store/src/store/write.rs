@@ -38,50 +38,94 @@ const RETRIES: usize = 20;
 /// A short random pause before retrying, so racing writers spread out.
 async fn backoff(attempt: usize) {
     let max_us = 200 * attempt.min(10) as u64;
-    tokio::time::sleep(std::time::Duration::from_micros(rand::random::<u64>() % max_us.max(1))).await;
+    tokio::time::sleep(std::time::Duration::from_micros(
+        rand::random::<u64>() % max_us.max(1),
+    ))
+    .await;
 }
 
-fn is_key_race(e: &StoreError) -> bool {
-    matches!(e, StoreError::Conflict(m) if m.contains("patient key race"))
+/// Errors that a fresh attempt of the same write can overcome.
+fn is_transient(e: &StoreError) -> bool {
+    matches!(e, StoreError::KeyRace | StoreError::Contention(_))
 }
 
 impl Store {
     /// Create with a server-assigned id (UUIDv7); an `id` in the body is ignored, as FHIR says.
-    pub async fn create(&self, ctx: &AccessContext, rtype: &str, body: Value, opts: WriteOptions) -> Result<WriteOutcome> {
+    pub async fn create(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        body: Value,
+        opts: WriteOptions,
+    ) -> Result<WriteOutcome> {
         let id = ResourceId::new_v7();
         self.put(ctx, rtype, id.as_str(), body, opts, false).await
     }
 
     /// Update, or create with the client's id when absent. The body's `id` must match.
-    pub async fn update(&self, ctx: &AccessContext, rtype: &str, id: &str, body: Value, opts: WriteOptions) -> Result<WriteOutcome> {
+    pub async fn update(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        id: &str,
+        body: Value,
+        opts: WriteOptions,
+    ) -> Result<WriteOutcome> {
         let id = ResourceId::parse(id)?;
         match body.get("id") {
             Some(Value::String(b)) if b == id.as_str() => {}
             Some(_) => {
-                return Err(StoreError::InvalidResource(format!("the id in the body does not match the id in the URL ('{id}')")));
+                return Err(StoreError::InvalidResource(format!(
+                    "the id in the body does not match the id in the URL ('{id}')"
+                )));
             }
-            None => return Err(StoreError::InvalidResource("the body of an update must contain the resource id".into())),
+            None => {
+                return Err(StoreError::InvalidResource(
+                    "the body of an update must contain the resource id".into(),
+                ));
+            }
         }
         self.put(ctx, rtype, id.as_str(), body, opts, true).await
     }
 
-    async fn put(&self, ctx: &AccessContext, rtype: &str, id: &str, body: Value, opts: WriteOptions, may_exist: bool) -> Result<WriteOutcome> {
+    async fn put(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        id: &str,
+        body: Value,
+        opts: WriteOptions,
+        may_exist: bool,
+    ) -> Result<WriteOutcome> {
         let rtype = ResourceType::parse(rtype)?.as_str();
         let body = validate_body(rtype, body)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let prev = if may_exist { self.backend.current_version(&ctx.tenant, rtype, id).await? } else { None };
-            if let Some(expected) = opts.if_match {
-                if prev != Some(expected) {
-                    return Err(conflict(rtype, id, Some(expected), prev));
-                }
+            let prev = if may_exist {
+                self.backend.current_version(&ctx.tenant, rtype, id).await?
+            } else {
+                None
+            };
+            if let Some(expected) = opts.if_match
+                && prev != Some(expected)
+            {
+                return Err(conflict(rtype, id, Some(expected), prev));
             }
             let mut pending = PendingKeys::new();
-            let (op, stored, patient) = self.prepare(ctx, rtype, id, body.clone(), prev, &mut pending).await?;
+            let (op, stored, patient) = self
+                .prepare(ctx, rtype, id, body.clone(), prev, &mut pending)
+                .await?;
             let action = if prev.is_some() { "update" } else { "create" };
             let draft = self
-                .audit_draft(ctx, action, Some((rtype, id, Some(op.version))), patient.as_deref(), "success", None)
+                .audit_draft(
+                    ctx,
+                    action,
+                    Some((rtype, id, Some(op.version))),
+                    patient.as_deref(),
+                    "success",
+                    None,
+                )
                 .await?;
             let batch = WriteBatch {
                 ops: vec![op],
@@ -92,9 +136,17 @@ impl Store {
             match self.backend.write(batch).await {
                 Ok(()) => {
                     self.remember_keys(ctx, pending);
-                    return Ok(WriteOutcome { resource: stored, created: prev.is_none() });
+                    return Ok(WriteOutcome {
+                        resource: stored,
+                        created: prev.is_none(),
+                    });
                 }
-                Err(e) if attempt < RETRIES && (is_key_race(&e) || (opts.if_match.is_none() && matches!(e, StoreError::VersionConflict { .. }))) => {
+                Err(e)
+                    if attempt < RETRIES
+                        && (is_transient(&e)
+                            || (opts.if_match.is_none()
+                                && matches!(e, StoreError::VersionConflict { .. }))) =>
+                {
                     if let Some(p) = &patient {
                         self.keys.forget_patient(&ctx.tenant, p);
                     }
@@ -127,11 +179,21 @@ impl Store {
         stamp_meta(&mut body, version, now);
         let resource = Value::Object(body);
         let patient = patient_of(rtype, id, &resource);
-        let key = self.compartment_key(ctx, patient.as_deref(), pending).await?;
-        let tenant_key = self.keys.tenant_key(self.backend.as_ref(), &ctx.tenant).await?;
+        let key = self
+            .compartment_key(ctx, patient.as_deref(), pending)
+            .await?;
+        let tenant_key = self
+            .keys
+            .tenant_key(self.backend.as_ref(), &ctx.tenant)
+            .await?;
         let index = extract(rtype, &resource, tenant_key.blind_key());
-        let json = serde_json::to_vec(&resource).map_err(|e| StoreError::Internal(e.to_string()))?;
-        let content = self.options.cipher.seal(key.secret(), &aad(&ctx.tenant, rtype, id, version, &key.id), &json);
+        let json =
+            serde_json::to_vec(&resource).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let content = self.options.cipher.seal(
+            key.secret(),
+            &aad(&ctx.tenant, rtype, id, version, &key.id),
+            &json,
+        );
         let op = WriteOp {
             tenant: ctx.tenant.clone(),
             rtype: rtype.to_owned(),
@@ -145,11 +207,23 @@ impl Store {
             content,
             index,
         };
-        let stored = StoredResource { rtype: rtype.to_owned(), id: id.to_owned(), version, last_updated: now, deleted: false, json };
+        let stored = StoredResource {
+            rtype: rtype.to_owned(),
+            id: id.to_owned(),
+            version,
+            last_updated: now,
+            deleted: false,
+            json,
+        };
         Ok((op, stored, patient))
     }
 
-    async fn compartment_key(&self, ctx: &AccessContext, patient: Option<&str>, pending: &mut PendingKeys) -> Result<Arc<DataKey>> {
+    async fn compartment_key(
+        &self,
+        ctx: &AccessContext,
+        patient: Option<&str>,
+        pending: &mut PendingKeys,
+    ) -> Result<Arc<DataKey>> {
         let backend = self.backend.as_ref();
         let Some(patient) = patient else {
             return self.keys.tenant_key(backend, &ctx.tenant).await;
@@ -160,7 +234,10 @@ impl Store {
         if let Some(k) = self.keys.patient_key(backend, &ctx.tenant, patient).await? {
             return Ok(k);
         }
-        let (key, record) = self.keys.new_patient_key(backend, &ctx.tenant, patient).await?;
+        let (key, record) = self
+            .keys
+            .new_patient_key(backend, &ctx.tenant, patient)
+            .await?;
         pending.insert(patient.to_owned(), (key.clone(), record));
         Ok(key)
     }
@@ -185,11 +262,28 @@ impl Store {
             body.insert("resourceType".into(), Value::String(rtype.to_owned()));
             body.insert("id".into(), Value::String(id.to_owned()));
             stamp_meta(&mut body, version, now);
-            let key = self.keys.key(self.backend.as_ref(), &ctx.tenant, &current.key_id).await?;
-            let json = serde_json::to_vec(&Value::Object(body)).map_err(|e| StoreError::Internal(e.to_string()))?;
-            let content = self.options.cipher.seal(key.secret(), &aad(&ctx.tenant, rtype, id, version, &key.id), &json);
+            let key = self
+                .keys
+                .key(self.backend.as_ref(), &ctx.tenant, &current.key_id)
+                .await?;
+            let json = serde_json::to_vec(&Value::Object(body))
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            let content = self.options.cipher.seal(
+                key.secret(),
+                &aad(&ctx.tenant, rtype, id, version, &key.id),
+                &json,
+            );
             let patient = (rtype == "Patient").then(|| id.to_owned());
-            let draft = self.audit_draft(ctx, "delete", Some((rtype, id, Some(version))), patient.as_deref(), "success", None).await?;
+            let draft = self
+                .audit_draft(
+                    ctx,
+                    "delete",
+                    Some((rtype, id, Some(version))),
+                    patient.as_deref(),
+                    "success",
+                    None,
+                )
+                .await?;
             let op = WriteOp {
                 tenant: ctx.tenant.clone(),
                 rtype: rtype.to_owned(),
@@ -203,19 +297,31 @@ impl Store {
                 content,
                 index: IndexRows::default(),
             };
-            let batch = WriteBatch { ops: vec![op], audit: vec![draft], ..Default::default() };
+            let batch = WriteBatch {
+                ops: vec![op],
+                audit: vec![draft],
+                ..Default::default()
+            };
             match self.backend.write(batch).await {
                 Ok(()) => return Ok(Some(version)),
-                Err(StoreError::VersionConflict { .. }) => backoff(RETRIES / 2).await,
+                Err(StoreError::VersionConflict { .. } | StoreError::Contention(_)) => {
+                    backoff(RETRIES / 2).await
+                }
                 Err(e) => return Err(e),
             }
         }
-        Err(StoreError::Conflict(format!("{rtype}/{id} is being changed concurrently; try again")))
+        Err(StoreError::Conflict(format!(
+            "{rtype}/{id} is being changed concurrently; try again"
+        )))
     }
 
     /// Import many resources in one transaction (all or nothing). A valid `id` in a body is kept
     /// (create or update); otherwise the server assigns one.
-    pub async fn import(&self, ctx: &AccessContext, items: Vec<(String, Value)>) -> Result<Vec<StoredResource>> {
+    pub async fn import(
+        &self,
+        ctx: &AccessContext,
+        items: Vec<(String, Value)>,
+    ) -> Result<Vec<StoredResource>> {
         for attempt in 1..=RETRIES {
             let mut pending = PendingKeys::new();
             let mut batch = WriteBatch::default();
@@ -224,21 +330,38 @@ impl Store {
             for (rtype, body) in items.iter().cloned() {
                 let rtype = ResourceType::parse(&rtype)?.as_str();
                 let body = validate_body(rtype, body)?;
-                let given = body.get("id").and_then(Value::as_str).and_then(|s| ResourceId::parse(s).ok());
+                let given = body
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|s| ResourceId::parse(s).ok());
                 let (id, prev) = match given {
                     Some(id) => {
-                        let prev = self.backend.current_version(&ctx.tenant, rtype, id.as_str()).await?;
+                        let prev = self
+                            .backend
+                            .current_version(&ctx.tenant, rtype, id.as_str())
+                            .await?;
                         (id, prev)
                     }
                     None => (ResourceId::new_v7(), None),
                 };
                 if !seen.insert((rtype, id.clone())) {
-                    return Err(StoreError::InvalidResource(format!("{rtype}/{id} appears twice in one import")));
+                    return Err(StoreError::InvalidResource(format!(
+                        "{rtype}/{id} appears twice in one import"
+                    )));
                 }
-                let (op, s, patient) = self.prepare(ctx, rtype, id.as_str(), body, prev, &mut pending).await?;
+                let (op, s, patient) = self
+                    .prepare(ctx, rtype, id.as_str(), body, prev, &mut pending)
+                    .await?;
                 let action = if prev.is_some() { "update" } else { "create" };
                 let draft = self
-                    .audit_draft(ctx, action, Some((rtype, id.as_str(), Some(op.version))), patient.as_deref(), "success", None)
+                    .audit_draft(
+                        ctx,
+                        action,
+                        Some((rtype, id.as_str(), Some(op.version))),
+                        patient.as_deref(),
+                        "success",
+                        None,
+                    )
                     .await?;
                 batch.ops.push(op);
                 batch.audit.push(draft);
@@ -250,7 +373,11 @@ impl Store {
                     self.remember_keys(ctx, pending);
                     return Ok(stored);
                 }
-                Err(e) if attempt < RETRIES && (is_key_race(&e) || matches!(e, StoreError::VersionConflict { .. })) => {
+                Err(e)
+                    if attempt < RETRIES
+                        && (is_transient(&e)
+                            || matches!(e, StoreError::VersionConflict { .. })) =>
+                {
                     for p in pending.keys() {
                         self.keys.forget_patient(&ctx.tenant, p);
                     }
@@ -259,15 +386,33 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        Err(StoreError::Conflict("import kept colliding with concurrent writes; try again".into()))
+        Err(StoreError::Conflict(
+            "import kept colliding with concurrent writes; try again".into(),
+        ))
     }
 
     /// Crypto-shredding (GDPR Art. 17): destroy the patient's key and every index row of their
     /// compartment. The ciphertext stays but can never be opened again.
-    pub async fn erase_patient(&self, ctx: &AccessContext, patient_id: &str) -> Result<ErasureReport> {
+    pub async fn erase_patient(
+        &self,
+        ctx: &AccessContext,
+        patient_id: &str,
+    ) -> Result<ErasureReport> {
         let id = ResourceId::parse(patient_id)?;
-        let draft = self.audit_draft(ctx, "erase", Some(("Patient", id.as_str(), None)), Some(id.as_str()), "success", None).await?;
-        let report = self.backend.erase_patient(&ctx.tenant, id.as_str(), Timestamp::now().micros(), draft).await?;
+        let draft = self
+            .audit_draft(
+                ctx,
+                "erase",
+                Some(("Patient", id.as_str(), None)),
+                Some(id.as_str()),
+                "success",
+                None,
+            )
+            .await?;
+        let report = self
+            .backend
+            .erase_patient(&ctx.tenant, id.as_str(), Timestamp::now().micros(), draft)
+            .await?;
         self.keys.forget_patient(&ctx.tenant, id.as_str());
         Ok(report)
     }
@@ -275,36 +420,51 @@ impl Store {
 
 fn conflict(rtype: &str, id: &str, expected: Option<i64>, current: Option<i64>) -> StoreError {
     let show = |v: Option<i64>| v.map_or_else(|| "none".to_owned(), |v| v.to_string());
-    StoreError::VersionConflict { resource: format!("{rtype}/{id}"), expected: show(expected), current: show(current) }
+    StoreError::VersionConflict {
+        resource: format!("{rtype}/{id}"),
+        expected: show(expected),
+        current: show(current),
+    }
 }
 
 /// A resource body must be a JSON object whose `resourceType` is the type written to.
 fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
     let Value::Object(map) = body else {
-        return Err(StoreError::InvalidResource("the body must be a JSON object".into()));
+        return Err(StoreError::InvalidResource(
+            "the body must be a JSON object".into(),
+        ));
     };
     match map.get("resourceType").and_then(Value::as_str) {
         Some(t) if t == rtype => {}
         Some(t) => {
-            return Err(StoreError::InvalidResource(format!("resourceType '{}' does not match '{rtype}'", t.chars().take(64).collect::<String>())));
+            return Err(StoreError::InvalidResource(format!(
+                "resourceType '{}' does not match '{rtype}'",
+                t.chars().take(64).collect::<String>()
+            )));
         }
-        None => return Err(StoreError::InvalidResource("resourceType is missing".into())),
+        None => {
+            return Err(StoreError::InvalidResource(
+                "resourceType is missing".into(),
+            ));
+        }
     }
-    if let Some(id) = map.get("id") {
-        if !id.is_string() {
-            return Err(StoreError::InvalidResource("id must be a string".into()));
-        }
+    if let Some(id) = map.get("id")
+        && !id.is_string()
+    {
+        return Err(StoreError::InvalidResource("id must be a string".into()));
     }
-    if let Some(meta) = map.get("meta") {
-        if !meta.is_object() {
-            return Err(StoreError::InvalidResource("meta must be an object".into()));
-        }
+    if let Some(meta) = map.get("meta")
+        && !meta.is_object()
+    {
+        return Err(StoreError::InvalidResource("meta must be an object".into()));
     }
     Ok(map)
 }
 
 fn stamp_meta(body: &mut Map<String, Value>, version: i64, at: Timestamp) {
-    let meta = body.entry("meta").or_insert_with(|| Value::Object(Map::new()));
+    let meta = body
+        .entry("meta")
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(meta) = meta {
         meta.insert("versionId".into(), Value::String(version.to_string()));
         meta.insert("lastUpdated".into(), Value::String(at.to_string()));

@@ -13,12 +13,20 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
     let Command::Verify = command;
     let store = crate::startup::open_store(&settings).await?;
     let report = store.verify_audit().await?;
-    let names: std::collections::HashMap<_, _> = store.list_tenants().await?.into_iter().map(|t| (t.id, t.slug)).collect();
+    let names: std::collections::HashMap<_, _> = store
+        .list_tenants()
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect();
     for t in &report.tenants {
         let name = names.get(&t.tenant).map(String::as_str).unwrap_or("?");
         match &t.broken {
             None => println!("OK      {name}: {} events verified", t.checked),
-            Some(b) => println!("BROKEN  {name}: {b} ({} events verified before it)", t.checked),
+            Some(b) => println!(
+                "BROKEN  {name}: {b} ({} events verified before it)",
+                t.checked
+            ),
         }
     }
     if report.ok() {

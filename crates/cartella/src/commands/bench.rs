@@ -26,14 +26,25 @@ pub enum Command {
         #[arg(long, default_value_t = 50_000)]
         import: usize,
         /// PostgreSQL server for --backend postgres (a fresh database is created on it)
-        #[arg(long, env = "CARTELLA_TEST_PG_URL", default_value = "postgres://postgres@127.0.0.1/test")]
+        #[arg(
+            long,
+            env = "CARTELLA_TEST_PG_URL",
+            default_value = "postgres://postgres@127.0.0.1/test"
+        )]
         pg_url: String,
     },
 }
 
 pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
-    let Command::Store { backend, n, import, pg_url } = command;
-    println!("store benchmark: backend {backend}, {n} creates and reads, {import} imported, one client at a time");
+    let Command::Store {
+        backend,
+        n,
+        import,
+        pg_url,
+    } = command;
+    println!(
+        "store benchmark: backend {backend}, {n} creates and reads, {import} imported, one client at a time"
+    );
     let mut results = Vec::new();
     for cipher in [Cipher::Aes256Gcm, Cipher::Null] {
         let (db, cleanup) = fresh_backend(&backend, &pg_url).await?;
@@ -43,8 +54,16 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
         }
         println!(
             "{:<10} create p50 {:>7.3} ms  p99 {:>7.3} ms | read p50 {:>7.3} ms  p99 {:>7.3} ms | import {:>8.0} resources/s",
-            if cipher == Cipher::Null { "null" } else { "aes-gcm" },
-            r.create.0, r.create.1, r.read.0, r.read.1, r.import_per_s
+            if cipher == Cipher::Null {
+                "null"
+            } else {
+                "aes-gcm"
+            },
+            r.create.0,
+            r.create.1,
+            r.read.0,
+            r.read.1,
+            r.import_per_s
         );
         results.push(r);
     }
@@ -65,14 +84,24 @@ struct Figures {
     import_per_s: f64,
 }
 
-async fn fresh_backend(kind: &str, pg_url: &str) -> anyhow::Result<(Arc<dyn Backend>, Option<std::path::PathBuf>)> {
+async fn fresh_backend(
+    kind: &str,
+    pg_url: &str,
+) -> anyhow::Result<(Arc<dyn Backend>, Option<std::path::PathBuf>)> {
     match kind {
         "postgres" => {
             let url = cartella_store_pg::testing::fresh_database(pg_url).await?;
-            Ok((Arc::new(cartella_store_pg::PgBackend::connect(&url, 8).await?), None))
+            Ok((
+                Arc::new(cartella_store_pg::PgBackend::connect(&url, 8).await?),
+                None,
+            ))
         }
         "sqlite" => {
-            let dir = std::env::temp_dir().join(format!("cartella-bench-{}-{}", std::process::id(), rand::random::<u32>()));
+            let dir = std::env::temp_dir().join(format!(
+                "cartella-bench-{}-{}",
+                std::process::id(),
+                rand::random::<u32>()
+            ));
             std::fs::create_dir_all(&dir)?;
             let db = cartella_store_sqlite::SqliteBackend::open(&dir.join("bench.db"), 4)?;
             Ok((Arc::new(db), Some(dir)))
@@ -99,21 +128,44 @@ fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     (at(0.50), at(0.99))
 }
 
-async fn measure(backend: Arc<dyn Backend>, cipher: Cipher, n: usize, import: usize) -> anyhow::Result<Figures> {
-    let store = Store::open(backend, MasterKey::generate(), StoreOptions { cipher, ..Default::default() }).await?;
-    let tenant = store.create_tenant(&TenantSlug::parse("bench")?, "Bench", "bench").await?;
+async fn measure(
+    backend: Arc<dyn Backend>,
+    cipher: Cipher,
+    n: usize,
+    import: usize,
+) -> anyhow::Result<Figures> {
+    let store = Store::open(
+        backend,
+        MasterKey::generate(),
+        StoreOptions {
+            cipher,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let tenant = store
+        .create_tenant(&TenantSlug::parse("bench")?, "Bench", "bench")
+        .await?;
     let ctx = AccessContext::system(tenant.id, "bench");
     let mut patients = Vec::new();
     for i in 0..50 {
         let p = json!({"resourceType": "Patient", "name": [{"family": format!("Bench{i}"), "given": ["Test"]}], "birthDate": "1970-01-01"});
-        patients.push(store.create(&ctx, "Patient", p, WriteOptions::default()).await?.resource.id);
+        patients.push(
+            store
+                .create(&ctx, "Patient", p, WriteOptions::default())
+                .await?
+                .resource
+                .id,
+        );
     }
     let mut created = Vec::with_capacity(n);
     let mut lat = Vec::with_capacity(n);
     for i in 0..n {
         let body = observation(&patients[i % patients.len()], i);
         let t = Instant::now();
-        let out = store.create(&ctx, "Observation", body, WriteOptions::default()).await?;
+        let out = store
+            .create(&ctx, "Observation", body, WriteOptions::default())
+            .await?;
         lat.push(t.elapsed());
         created.push(out.resource.id);
     }
@@ -130,12 +182,21 @@ async fn measure(backend: Arc<dyn Backend>, cipher: Cipher, n: usize, import: us
     let mut done = 0;
     while done < import {
         let batch: Vec<(String, Value)> = (done..(done + 1000).min(import))
-            .map(|i| ("Observation".to_owned(), observation(&patients[i % patients.len()], i)))
+            .map(|i| {
+                (
+                    "Observation".to_owned(),
+                    observation(&patients[i % patients.len()], i),
+                )
+            })
             .collect();
         done += batch.len();
         store.import(&ctx, batch).await?;
     }
     let import_per_s = import as f64 / t.elapsed().as_secs_f64();
     store.flush_audit().await;
-    Ok(Figures { create, read, import_per_s })
+    Ok(Figures {
+        create,
+        read,
+        import_per_s,
+    })
 }

@@ -27,14 +27,22 @@ async fn rotate(settings: Settings) -> anyhow::Result<ExitCode> {
     let path = settings.master_key_path();
     let pending = startup::pending_key_path(&path);
     if !from_env {
-        new.write_new(&pending).context("cannot write the new master key")?;
+        new.write_new(&pending)
+            .context("cannot write the new master key")?;
     }
     let n = store.rotate_master_key(new.clone()).await?;
     if from_env {
-        println!("re-wrapped {n} tenant key(s); set CARTELLA_MASTER_KEY to the new key now:\n{}", new.to_hex());
+        println!(
+            "re-wrapped {n} tenant key(s); set CARTELLA_MASTER_KEY to the new key now:\n{}",
+            new.to_hex()
+        );
     } else {
         std::fs::rename(&pending, &path).context("cannot replace the master key file")?;
-        println!("re-wrapped {n} tenant key(s) under master key {}; key file {} replaced", new.id(), path.display());
+        println!(
+            "re-wrapped {n} tenant key(s) under master key {}; key file {} replaced",
+            new.id(),
+            path.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

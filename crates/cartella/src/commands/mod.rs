@@ -14,6 +14,10 @@ use std::process::ExitCode;
 pub async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
     let backend = crate::startup::open_backend(&settings).await?;
     let status = backend.migrate().await?;
-    println!("database schema is at version {} ({} backend)", status.applied, backend.name());
+    println!(
+        "database schema is at version {} ({} backend)",
+        status.applied,
+        backend.name()
+    );
     Ok(ExitCode::SUCCESS)
 }

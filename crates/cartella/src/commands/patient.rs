@@ -28,6 +28,9 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
     let ctx = store.system_context(&tenant, "cli").await?;
     let report = store.erase_patient(&ctx, &id).await?;
     store.flush_audit().await;
-    println!("erased Patient/{id}: {} resource(s) sealed for good, {} index row(s) removed", report.resources, report.index_rows);
+    println!(
+        "erased Patient/{id}: {} resource(s) sealed for good, {} index row(s) removed",
+        report.resources, report.index_rows
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -30,9 +30,16 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
     let config = ServerConfig {
         max_body_bytes: settings.max_body_bytes,
         service_token: Some(Secret::new(token)),
-        public_url: settings.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+        public_url: settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
     };
-    let state = AppState { store: store.clone(), config: Arc::new(config), started: Instant::now() };
+    let state = AppState {
+        store: store.clone(),
+        config: Arc::new(config),
+        started: Instant::now(),
+    };
     if store.list_tenants().await?.is_empty() {
         println!("no practice yet: create one with `cartella tenant add SLUG --name NAME`");
     }
@@ -40,7 +47,10 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let workers: Vec<_> = [Lane::Interactive, Lane::Bulk]
         .into_iter()
-        .map(|lane| Worker::new(store.backend().clone(), lane).spawn(Duration::from_millis(500), stop_rx.clone()))
+        .map(|lane| {
+            Worker::new(store.backend().clone(), lane)
+                .spawn(Duration::from_millis(500), stop_rx.clone())
+        })
         .collect();
 
     println!("cartella listening on http://{addr}");

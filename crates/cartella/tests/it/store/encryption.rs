@@ -186,7 +186,7 @@ async fn a_row_copied_to_another_resource_does_not_decrypt() {
         )
         .await;
         let fresh = Store::open(w.backend.clone(), store.keyring().master(), StoreOptions::default()).await.unwrap();
-        let err = fresh.read(&ctx, "Patient", &b).await.err().expect("must not decrypt");
+        let err = fresh.read(&ctx, "Patient", &b).await.expect_err("must not decrypt");
         assert!(matches!(err, StoreError::Corrupted(_)), "{}: {err:?}", w.name);
         assert!(fresh.read(&ctx, "Patient", &a).await.is_ok());
     }
