@@ -7,7 +7,9 @@ pub enum DomainError {
     UnknownResourceType(String),
     #[error("invalid resource id '{0}': ids are 1-64 characters of A-Z, a-z, 0-9, '-' and '.'")]
     InvalidResourceId(String),
-    #[error("invalid tenant slug '{0}': use 2-40 characters of a-z, 0-9 and '-', starting with a letter")]
+    #[error(
+        "invalid tenant slug '{0}': use 2-40 characters of a-z, 0-9 and '-', starting with a letter"
+    )]
     InvalidTenantSlug(String),
     #[error("invalid tenant id '{0}'")]
     InvalidTenantId(String),

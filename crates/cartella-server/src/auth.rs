@@ -51,7 +51,9 @@ pub async fn authenticate(
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .ok_or(AuthError::Unauthenticated)?;
     if !bool::from(given.as_bytes().ct_eq(expected.expose().as_bytes())) {
         return Err(AuthError::Unauthenticated);

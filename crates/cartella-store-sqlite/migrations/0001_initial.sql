@@ -60,70 +60,71 @@ CREATE TABLE resource_history (
 CREATE INDEX resource_history_tenant ON resource_history (tenant_id, hist_id);
 CREATE INDEX resource_history_type ON resource_history (tenant_id, type, hist_id);
 
--- Narrow search tables, one per kind of value, keyed by the resource row.
+-- Narrow search tables, one per kind of value. WITHOUT ROWID with the lookup columns as the
+-- primary key: one b-tree serves both storage and search; a second indexes res_row for deletes.
 CREATE TABLE idx_token (
-    res_row   INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row   INTEGER NOT NULL,
     tenant_id TEXT NOT NULL,
     type      TEXT NOT NULL,
     param     TEXT NOT NULL,
     system    TEXT NOT NULL,
-    code      TEXT NOT NULL
-) STRICT;
-CREATE INDEX idx_token_lookup ON idx_token (tenant_id, type, param, code, system);
+    code      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, code, system, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_token_row ON idx_token (res_row);
 
 CREATE TABLE idx_string (
-    res_row   INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row   INTEGER NOT NULL,
     tenant_id TEXT NOT NULL,
     type      TEXT NOT NULL,
     param     TEXT NOT NULL,
-    value     TEXT NOT NULL
-) STRICT;
-CREATE INDEX idx_string_lookup ON idx_string (tenant_id, type, param, value);
+    value     TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, value, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_string_row ON idx_string (res_row);
 
 CREATE TABLE idx_blind (
-    res_row   INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row   INTEGER NOT NULL,
     tenant_id TEXT NOT NULL,
     type      TEXT NOT NULL,
     param     TEXT NOT NULL,
-    token     BLOB NOT NULL
-) STRICT;
-CREATE INDEX idx_blind_lookup ON idx_blind (tenant_id, type, param, token);
+    token     BLOB NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, token, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_blind_row ON idx_blind (res_row);
 
 CREATE TABLE idx_date (
-    res_row   INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row   INTEGER NOT NULL,
     tenant_id TEXT NOT NULL,
     type      TEXT NOT NULL,
     param     TEXT NOT NULL,
     lo        INTEGER NOT NULL,
-    hi        INTEGER NOT NULL
-) STRICT;
-CREATE INDEX idx_date_lookup ON idx_date (tenant_id, type, param, lo, hi);
+    hi        INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, lo, hi, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_date_row ON idx_date (res_row);
 
 CREATE TABLE idx_ref (
-    res_row     INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row     INTEGER NOT NULL,
     tenant_id   TEXT NOT NULL,
     type        TEXT NOT NULL,
     param       TEXT NOT NULL,
     target_type TEXT NOT NULL,
-    target_id   TEXT NOT NULL
-) STRICT;
-CREATE INDEX idx_ref_lookup ON idx_ref (tenant_id, type, param, target_id, target_type);
+    target_id   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, target_id, target_type, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_ref_row ON idx_ref (res_row);
 
 CREATE TABLE idx_quantity (
-    res_row   INTEGER NOT NULL REFERENCES resources(row_id),
+    res_row   INTEGER NOT NULL,
     tenant_id TEXT NOT NULL,
     type      TEXT NOT NULL,
     param     TEXT NOT NULL,
     value     REAL NOT NULL,
     system    TEXT NOT NULL,
-    code      TEXT NOT NULL
-) STRICT;
-CREATE INDEX idx_quantity_lookup ON idx_quantity (tenant_id, type, param, value);
+    code      TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, type, param, value, system, code, res_row)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX idx_quantity_row ON idx_quantity (res_row);
 
 -- Audit trail: hash-chained per tenant by seq. The application never updates or deletes it.
@@ -145,7 +146,7 @@ CREATE TABLE audit_events (
     details       TEXT,
     hash          BLOB NOT NULL,
     PRIMARY KEY (tenant_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX audit_events_patient ON audit_events (tenant_id, patient_id, at);
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;

@@ -2,6 +2,7 @@
 //! a single thread that group-commits ([`writer`]) and read through a pool ([`readers`]).
 #![forbid(unsafe_code)]
 
+mod checkpointer;
 mod jobs;
 mod keys;
 mod migrate;
@@ -34,6 +35,7 @@ pub struct SqliteBackend {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
+    _checkpointer: checkpointer::Checkpointer,
 }
 
 impl SqliteBackend {
@@ -50,14 +52,19 @@ impl SqliteBackend {
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -32000;
-             PRAGMA temp_store = MEMORY;",
+             PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 20000;",
         )
         .map_err(map_err)?;
         let writer = Writer::spawn(conn).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let checkpointer =
+            checkpointer::spawn(path.to_owned(), std::time::Duration::from_millis(250))
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(SqliteBackend {
             path: path.to_owned(),
             writer,
             readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))),
+            _checkpointer: checkpointer,
         })
     }
 

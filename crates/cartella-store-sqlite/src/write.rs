@@ -113,7 +113,7 @@ fn insert_index(
         };
     if !ix.tokens.is_empty() {
         run(
-            "INSERT INTO idx_token (res_row, tenant_id, type, param, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO idx_token (res_row, tenant_id, type, param, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &mut |s| {
                 ix.tokens.iter().try_for_each(|t| {
                     s.execute(params![row, tenant, rtype, t.param, t.system, t.code])
@@ -124,7 +124,7 @@ fn insert_index(
     }
     if !ix.strings.is_empty() {
         run(
-            "INSERT INTO idx_string (res_row, tenant_id, type, param, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO idx_string (res_row, tenant_id, type, param, value) VALUES (?1, ?2, ?3, ?4, ?5)",
             &mut |s| {
                 ix.strings.iter().try_for_each(|t| {
                     s.execute(params![row, tenant, rtype, t.param, t.value])
@@ -135,7 +135,7 @@ fn insert_index(
     }
     if !ix.blinds.is_empty() {
         run(
-            "INSERT INTO idx_blind (res_row, tenant_id, type, param, token) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO idx_blind (res_row, tenant_id, type, param, token) VALUES (?1, ?2, ?3, ?4, ?5)",
             &mut |s| {
                 ix.blinds.iter().try_for_each(|t| {
                     s.execute(params![row, tenant, rtype, t.param, &t.token[..]])
@@ -146,7 +146,7 @@ fn insert_index(
     }
     if !ix.dates.is_empty() {
         run(
-            "INSERT INTO idx_date (res_row, tenant_id, type, param, lo, hi) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO idx_date (res_row, tenant_id, type, param, lo, hi) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &mut |s| {
                 ix.dates.iter().try_for_each(|t| {
                     s.execute(params![row, tenant, rtype, t.param, t.lo, t.hi])
@@ -157,7 +157,7 @@ fn insert_index(
     }
     if !ix.refs.is_empty() {
         run(
-            "INSERT INTO idx_ref (res_row, tenant_id, type, param, target_type, target_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO idx_ref (res_row, tenant_id, type, param, target_type, target_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &mut |s| {
                 ix.refs.iter().try_for_each(|t| {
                     s.execute(params![
@@ -175,7 +175,7 @@ fn insert_index(
     }
     if !ix.quantities.is_empty() {
         run(
-            "INSERT INTO idx_quantity (res_row, tenant_id, type, param, value, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR IGNORE INTO idx_quantity (res_row, tenant_id, type, param, value, system, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             &mut |s| {
                 ix.quantities.iter().try_for_each(|t| {
                     s.execute(params![

@@ -157,6 +157,20 @@ fn run_group(conn: &Connection, state: &mut WriterState, mut group: Vec<Box<dyn 
         return;
     }
     let before_group = state.clone();
+    if group.len() == 1 {
+        // Alone in its transaction, a task needs no savepoint (whose sub-journal copies every
+        // page the task touches): on failure the whole transaction rolls back.
+        let mut task = group.pop().expect("one task");
+        let outcome = task
+            .run(conn, state)
+            .and_then(|()| conn.execute_batch("COMMIT").map_err(crate::map_err));
+        if outcome.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+            *state = before_group;
+        }
+        task.finish(outcome);
+        return;
+    }
     let mut outcomes = Vec::with_capacity(group.len());
     for task in group.iter_mut() {
         let snapshot = state.clone();

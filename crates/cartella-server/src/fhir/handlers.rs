@@ -347,23 +347,37 @@ async fn history(
         }
     }
     let limit = q.limit;
-    let entries = state.store.history(&ctx, q).await?;
+    // One more than the page tells whether a next page exists.
+    q.limit += 1;
+    let mut entries = state.store.history(&ctx, q).await?;
+    let more = entries.len() > limit;
+    entries.truncate(limit);
     let base = base(&state);
     let path = match (&rtype, &id) {
         (Some(t), Some(i)) => format!("{base}/{t}/{i}/_history"),
         (Some(t), None) => format!("{base}/{t}/_history"),
         _ => format!("{base}/_history"),
     };
+    let kept: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| k != "_cursor" && k != "_count")
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    let mut self_url = path.clone();
+    if !kept.is_empty() {
+        self_url = format!("{path}?{}", kept.join("&"));
+    }
     let mut links = vec![Link {
         relation: "self",
-        url: path.clone(),
+        url: self_url,
     }];
-    if entries.len() == limit
-        && let Some(last) = entries.last()
-    {
+    if let (true, Some(last)) = (more, entries.last()) {
+        let mut next = kept.clone();
+        next.push(format!("_count={limit}"));
+        next.push(format!("_cursor={}", last.row_id));
         links.push(Link {
             relation: "next",
-            url: format!("{path}?_count={limit}&_cursor={}", last.row_id),
+            url: format!("{path}?{}", next.join("&")),
         });
     }
     Ok(bundle_response(bundle::history(&base, &entries, &links)))
@@ -403,5 +417,13 @@ pub async fn not_supported() -> FhirError {
         StatusCode::NOT_FOUND,
         "not-supported",
         "no such FHIR interaction",
+    )
+}
+
+pub async fn method_not_allowed() -> FhirError {
+    FhirError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "not-supported",
+        "this interaction is not supported on this path",
     )
 }

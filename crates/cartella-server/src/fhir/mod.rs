@@ -26,4 +26,5 @@ pub fn router(max_body: usize) -> Router<AppState> {
         .route("/{rtype}/{id}/_history/{vid}", get(handlers::vread))
         .layer(DefaultBodyLimit::max(max_body))
         .fallback(handlers::not_supported)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
 }

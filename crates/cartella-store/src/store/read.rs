@@ -183,10 +183,16 @@ impl Store {
         };
         let mut resources = Vec::with_capacity(rows.len());
         let mut patients = BTreeSet::new();
+        let mut warnings = parsed.warnings;
         for raw in rows {
             let json = match self.open_content(&ctx.tenant, &raw).await {
                 Ok(j) => j,
                 Err(StoreError::Erased(_)) => continue,
+                // One damaged row must not hide every other result; it is logged and reported.
+                Err(StoreError::Corrupted(what)) => {
+                    warnings.push(format!("{what} could not be decrypted and was left out"));
+                    continue;
+                }
                 Err(e) => return Err(e),
             };
             let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) else {
@@ -203,7 +209,7 @@ impl Store {
             resources,
             next,
             total,
-            warnings: parsed.warnings,
+            warnings,
         })
     }
 

@@ -45,30 +45,50 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
     println!(
         "store benchmark: backend {backend}, {n} creates and reads, {import} imported, one client at a time"
     );
-    let mut results = Vec::new();
-    for cipher in [Cipher::Aes256Gcm, Cipher::Null] {
-        let (db, cleanup) = fresh_backend(&backend, &pg_url).await?;
-        let r = measure(db, cipher, n, import).await?;
-        if let Some(path) = cleanup {
-            let _ = std::fs::remove_dir_all(path);
+    // Two interleaved rounds per cipher on fresh databases; the better round of each is kept, so
+    // a noisy moment on a shared two-core machine does not decide the comparison.
+    let mut best: Vec<Option<Figures>> = vec![None, None];
+    for round in 0..2 {
+        for (slot, cipher) in [Cipher::Aes256Gcm, Cipher::Null].into_iter().enumerate() {
+            let (db, cleanup) = fresh_backend(&backend, &pg_url).await?;
+            let r = measure(db, cipher, n, import).await?;
+            if let Some(path) = cleanup {
+                let _ = std::fs::remove_dir_all(path);
+            }
+            println!(
+                "round {} {:<8} create p50 {:>7.3} ms  p99 {:>7.3} ms | read p50 {:>7.3} ms  p99 {:>7.3} ms | import {:>8.0} resources/s",
+                round + 1,
+                if cipher == Cipher::Null {
+                    "null"
+                } else {
+                    "aes-gcm"
+                },
+                r.create.0,
+                r.create.1,
+                r.read.0,
+                r.read.1,
+                r.import_per_s
+            );
+            best[slot] = Some(match best[slot].take() {
+                None => r,
+                Some(b) => b.best(r),
+            });
         }
+    }
+    let results: Vec<Figures> = best.into_iter().flatten().collect();
+    for (name, r) in ["aes-gcm", "null"].iter().zip(&results) {
         println!(
-            "{:<10} create p50 {:>7.3} ms  p99 {:>7.3} ms | read p50 {:>7.3} ms  p99 {:>7.3} ms | import {:>8.0} resources/s",
-            if cipher == Cipher::Null {
-                "null"
-            } else {
-                "aes-gcm"
-            },
-            r.create.0,
-            r.create.1,
-            r.read.0,
-            r.read.1,
-            r.import_per_s
+            "best {name:<8} create p50 {:>7.3} ms  p99 {:>7.3} ms | read p50 {:>7.3} ms  p99 {:>7.3} ms | import {:>8.0} resources/s",
+            r.create.0, r.create.1, r.read.0, r.read.1, r.import_per_s
         );
-        results.push(r);
     }
     let (enc, null) = (&results[0], &results[1]);
     let pct = |a: f64, b: f64| (a / b - 1.0) * 100.0;
+    let (seal_us, open_us, bytes) = crypto_cost();
+    println!(
+        "AES-256-GCM on a {bytes}-byte Observation: seal {seal_us:.2} µs, open {open_us:.2} µs ({:.1}% of the best encrypted read p50)",
+        open_us / (results[0].read.0 * 1000.0) * 100.0
+    );
     println!(
         "encryption overhead: create p50 {:+.1}%, read p50 {:+.1}%, import {:+.1}%",
         pct(enc.create.0, null.create.0),
@@ -78,10 +98,45 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// The cipher alone, without the store around it: microseconds per seal and per open.
+fn crypto_cost() -> (f64, f64, usize) {
+    let key = [7u8; 32];
+    let json = serde_json::to_vec(&observation("p1", 1)).unwrap_or_default();
+    let rounds = 100_000;
+    let t = Instant::now();
+    let mut sealed = Vec::new();
+    for _ in 0..rounds {
+        sealed = Cipher::Aes256Gcm.seal(&key, b"tenant|Observation|id|1|key", &json);
+    }
+    let seal = t.elapsed().as_secs_f64() * 1e6 / rounds as f64;
+    let t = Instant::now();
+    for _ in 0..rounds {
+        let _ = std::hint::black_box(Cipher::Aes256Gcm.open(
+            &key,
+            b"tenant|Observation|id|1|key",
+            &sealed,
+        ));
+    }
+    let open = t.elapsed().as_secs_f64() * 1e6 / rounds as f64;
+    (seal, open, json.len())
+}
+
 struct Figures {
     create: (f64, f64),
     read: (f64, f64),
     import_per_s: f64,
+}
+
+impl Figures {
+    /// Each figure from whichever run did better.
+    fn best(self, other: Figures) -> Figures {
+        let min = |a: (f64, f64), b: (f64, f64)| if a.0 <= b.0 { a } else { b };
+        Figures {
+            create: min(self.create, other.create),
+            read: min(self.read, other.read),
+            import_per_s: self.import_per_s.max(other.import_per_s),
+        }
+    }
 }
 
 async fn fresh_backend(
@@ -158,6 +213,12 @@ async fn measure(
                 .id,
         );
     }
+    for i in 0..200 {
+        let body = observation(&patients[i % patients.len()], i);
+        store
+            .create(&ctx, "Observation", body, WriteOptions::default())
+            .await?;
+    }
     let mut created = Vec::with_capacity(n);
     let mut lat = Vec::with_capacity(n);
     for i in 0..n {
@@ -178,19 +239,35 @@ async fn measure(
         lat.push(t.elapsed());
     }
     let read = percentiles(lat);
+    // Two batches in flight, as an importer pipelines them: one is prepared and sealed while
+    // the writer commits the other.
     let t = Instant::now();
-    let mut done = 0;
-    while done < import {
-        let batch: Vec<(String, Value)> = (done..(done + 1000).min(import))
-            .map(|i| {
-                (
-                    "Observation".to_owned(),
-                    observation(&patients[i % patients.len()], i),
-                )
-            })
-            .collect();
-        done += batch.len();
-        store.import(&ctx, batch).await?;
+    let batches: Vec<Vec<(String, Value)>> = (0..import)
+        .step_by(1000)
+        .map(|start| {
+            (start..(start + 1000).min(import))
+                .map(|i| {
+                    (
+                        "Observation".to_owned(),
+                        observation(&patients[i % patients.len()], i),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let mut in_flight = tokio::task::JoinSet::new();
+    for batch in batches {
+        if in_flight.len() == 2 {
+            in_flight
+                .join_next()
+                .await
+                .expect("a batch is in flight")??;
+        }
+        let (store, ctx) = (store.clone(), ctx.clone());
+        in_flight.spawn(async move { store.import(&ctx, batch).await.map(|_| ()) });
+    }
+    while let Some(r) = in_flight.join_next().await {
+        r??;
     }
     let import_per_s = import as f64 / t.elapsed().as_secs_f64();
     store.flush_audit().await;

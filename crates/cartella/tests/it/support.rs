@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub fn pg_admin_url() -> String {
-    std::env::var("CARTELLA_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1/test".into())
+    std::env::var("CARTELLA_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1/test".into())
 }
 
 pub fn in_ci() -> bool {
@@ -30,7 +31,13 @@ pub async fn sqlite_world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("cartella.db");
     let backend = cartella_store_sqlite::SqliteBackend::open(&path, 4).expect("open sqlite");
-    World { name: "sqlite", backend: Arc::new(backend), sqlite_path: Some(path), pg_url: None, _dir: Some(dir) }
+    World {
+        name: "sqlite",
+        backend: Arc::new(backend),
+        sqlite_path: Some(path),
+        pg_url: None,
+        _dir: Some(dir),
+    }
 }
 
 /// A fresh PostgreSQL database URL, or None (with a printed reason) when PostgreSQL is absent
@@ -48,8 +55,16 @@ pub async fn fresh_pg_url() -> Option<String> {
 
 pub async fn pg_world() -> Option<World> {
     let url = fresh_pg_url().await?;
-    let backend = cartella_store_pg::PgBackend::connect(&url, 4).await.expect("connect pg");
-    Some(World { name: "postgres", backend: Arc::new(backend), sqlite_path: None, pg_url: Some(url), _dir: None })
+    let backend = cartella_store_pg::PgBackend::connect(&url, 4)
+        .await
+        .expect("connect pg");
+    Some(World {
+        name: "postgres",
+        backend: Arc::new(backend),
+        sqlite_path: None,
+        pg_url: Some(url),
+        _dir: None,
+    })
 }
 
 /// Every backend available: SQLite always, PostgreSQL when reachable (always in CI).
@@ -60,9 +75,16 @@ pub async fn worlds() -> Vec<World> {
 }
 
 pub async fn open_store(world: &World, master: &MasterKey) -> Arc<Store> {
-    Store::open(world.backend.clone(), master.clone(), StoreOptions { audit_flush_ms: 20, ..Default::default() })
-        .await
-        .expect("open store")
+    Store::open(
+        world.backend.clone(),
+        master.clone(),
+        StoreOptions {
+            audit_flush_ms: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("open store")
 }
 
 /// A store with one practice, and a context acting in it.
@@ -74,7 +96,11 @@ pub async fn store_with_tenant(world: &World, slug: &str) -> (Arc<Store>, Access
 
 pub async fn tenant(store: &Store, slug: &str) -> AccessContext {
     let t = store
-        .create_tenant(&cartella_core::TenantSlug::parse(slug).unwrap(), &format!("Practice {slug}"), "test")
+        .create_tenant(
+            &cartella_core::TenantSlug::parse(slug).unwrap(),
+            &format!("Practice {slug}"),
+            "test",
+        )
         .await
         .expect("create tenant");
     AccessContext::system(t.id, "tester")
@@ -84,11 +110,17 @@ pub async fn tenant(store: &Store, slug: &str) -> AccessContext {
 pub async fn raw_sql(world: &World, sql: &str) {
     if let Some(path) = &world.sqlite_path {
         let conn = rusqlite::Connection::open(path).unwrap();
-        conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.execute_batch(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     } else if let Some(url) = &world.pg_url {
-        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
         tokio::spawn(conn);
-        client.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }
 
@@ -105,17 +137,25 @@ pub async fn database_dump(world: &World) -> Vec<u8> {
         return bytes;
     }
     let url = world.pg_url.as_ref().unwrap();
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client.batch_execute("CHECKPOINT").await.ok();
     let tables = client
-        .query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", &[])
+        .query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
         .await
         .unwrap();
     let mut out = Vec::new();
     for t in tables {
         let name: String = t.get(0);
-        let rows = client.query(&format!("SELECT t::text FROM \"{name}\" t"), &[]).await.unwrap();
+        let rows = client
+            .query(&format!("SELECT t::text FROM \"{name}\" t"), &[])
+            .await
+            .unwrap();
         for r in rows {
             let text: String = r.get(0);
             out.extend(text.into_bytes());

@@ -17,7 +17,10 @@ fn parse(json: &[u8]) -> Value {
 async fn create_read_update_delete_history() {
     for w in worlds().await {
         let (store, ctx) = store_with_tenant(&w, "crud").await;
-        let created = store.create(&ctx, "Patient", patient("Bianchi"), WriteOptions::default()).await.unwrap();
+        let created = store
+            .create(&ctx, "Patient", patient("Bianchi"), WriteOptions::default())
+            .await
+            .unwrap();
         assert!(created.created);
         let id = created.resource.id.clone();
         assert_eq!(created.resource.version, 1, "{}", w.name);
@@ -30,7 +33,16 @@ async fn create_read_update_delete_history() {
         let mut changed = body.clone();
         changed["name"][0]["family"] = json!("Bianchi-Verdi");
         let updated = store
-            .update(&ctx, "Patient", &id, changed.clone(), WriteOptions { if_match: Some(1), ..Default::default() })
+            .update(
+                &ctx,
+                "Patient",
+                &id,
+                changed.clone(),
+                WriteOptions {
+                    if_match: Some(1),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(updated.resource.version, 2);
@@ -39,24 +51,68 @@ async fn create_read_update_delete_history() {
         // A stale version is refused and changes nothing.
         let mut stale_body = patient("Stale");
         stale_body["id"] = json!(id);
-        let stale = store.update(&ctx, "Patient", &id, stale_body, WriteOptions { if_match: Some(1), ..Default::default() }).await;
-        assert!(matches!(stale, Err(StoreError::VersionConflict { .. })), "{}: {stale:?}", w.name);
+        let stale = store
+            .update(
+                &ctx,
+                "Patient",
+                &id,
+                stale_body,
+                WriteOptions {
+                    if_match: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::VersionConflict { .. })),
+            "{}: {stale:?}",
+            w.name
+        );
         assert_eq!(store.read(&ctx, "Patient", &id).await.unwrap().version, 2);
 
         let v1 = store.vread(&ctx, "Patient", &id, 1).await.unwrap();
         assert_eq!(parse(&v1.json)["name"][0]["family"], "Bianchi");
-        assert!(matches!(store.vread(&ctx, "Patient", &id, 9).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store.vread(&ctx, "Patient", &id, 9).await,
+            Err(StoreError::NotFound(_))
+        ));
 
         assert_eq!(store.delete(&ctx, "Patient", &id).await.unwrap(), Some(3));
-        assert!(matches!(store.read(&ctx, "Patient", &id).await, Err(StoreError::Deleted(_))), "{}", w.name);
-        assert_eq!(store.delete(&ctx, "Patient", &id).await.unwrap(), None, "deleting twice is a no-op");
+        assert!(
+            matches!(
+                store.read(&ctx, "Patient", &id).await,
+                Err(StoreError::Deleted(_))
+            ),
+            "{}",
+            w.name
+        );
+        assert_eq!(
+            store.delete(&ctx, "Patient", &id).await.unwrap(),
+            None,
+            "deleting twice is a no-op"
+        );
 
         let history = store
-            .history(&ctx, HistoryQuery { tenant: ctx.tenant.clone(), rtype: Some("Patient".into()), id: Some(id.clone()), since: None, before_row: None, limit: 10 })
+            .history(
+                &ctx,
+                HistoryQuery {
+                    tenant: ctx.tenant.clone(),
+                    rtype: Some("Patient".into()),
+                    id: Some(id.clone()),
+                    since: None,
+                    before_row: None,
+                    limit: 10,
+                },
+            )
             .await
             .unwrap();
         let versions: Vec<(i64, bool)> = history.iter().map(|h| (h.version, h.deleted)).collect();
-        assert_eq!(versions, vec![(3, true), (2, false), (1, false)], "{}", w.name);
+        assert_eq!(
+            versions,
+            vec![(3, true), (2, false), (1, false)],
+            "{}",
+            w.name
+        );
     }
 }
 
@@ -67,9 +123,24 @@ async fn update_as_create_keeps_client_id_and_unknown_elements() {
         let body = json!({"resourceType": "Observation", "id": "obs-1.a", "status": "final",
             "code": {"text": "x"}, "_status": {"extension": [{"url": "http://example.org/x", "valueString": "kept"}]},
             "futureElement": {"nested": [1, 2.5, "three"]}});
-        let out = store.update(&ctx, "Observation", "obs-1.a", body.clone(), WriteOptions::default()).await.unwrap();
+        let out = store
+            .update(
+                &ctx,
+                "Observation",
+                "obs-1.a",
+                body.clone(),
+                WriteOptions::default(),
+            )
+            .await
+            .unwrap();
         assert!(out.created);
-        let read = parse(&store.read(&ctx, "Observation", "obs-1.a").await.unwrap().json);
+        let read = parse(
+            &store
+                .read(&ctx, "Observation", "obs-1.a")
+                .await
+                .unwrap()
+                .json,
+        );
         assert_eq!(read["futureElement"], body["futureElement"], "{}", w.name);
         assert_eq!(read["_status"], body["_status"]);
         // Key order of the client's JSON survives the round trip.
@@ -83,25 +154,82 @@ async fn invalid_writes_are_refused_and_leave_nothing() {
     for w in worlds().await {
         let (store, ctx) = store_with_tenant(&w, "invalid").await;
         let cases: Vec<(&str, Option<&str>, Value, &str)> = vec![
-            ("Foo", None, json!({"resourceType": "Foo"}), "unknown resource type"),
+            (
+                "Foo",
+                None,
+                json!({"resourceType": "Foo"}),
+                "unknown resource type",
+            ),
             ("Patient", None, json!([1, 2]), "JSON object"),
-            ("Patient", None, json!({"resourceType": "Observation"}), "does not match"),
-            ("Patient", None, json!({"name": []}), "resourceType is missing"),
-            ("Patient", Some("bad id!"), json!({"resourceType": "Patient", "id": "bad id!"}), "invalid resource id"),
-            ("Patient", Some("p1"), json!({"resourceType": "Patient", "id": "p2"}), "does not match the id"),
-            ("Patient", Some("p1"), json!({"resourceType": "Patient"}), "must contain the resource id"),
-            ("Patient", None, json!({"resourceType": "Patient", "meta": "x"}), "meta must be an object"),
+            (
+                "Patient",
+                None,
+                json!({"resourceType": "Observation"}),
+                "does not match",
+            ),
+            (
+                "Patient",
+                None,
+                json!({"name": []}),
+                "resourceType is missing",
+            ),
+            (
+                "Patient",
+                Some("bad id!"),
+                json!({"resourceType": "Patient", "id": "bad id!"}),
+                "invalid resource id",
+            ),
+            (
+                "Patient",
+                Some("p1"),
+                json!({"resourceType": "Patient", "id": "p2"}),
+                "does not match the id",
+            ),
+            (
+                "Patient",
+                Some("p1"),
+                json!({"resourceType": "Patient"}),
+                "must contain the resource id",
+            ),
+            (
+                "Patient",
+                None,
+                json!({"resourceType": "Patient", "meta": "x"}),
+                "meta must be an object",
+            ),
         ];
         for (rtype, id, body, expected) in cases {
             let result = match id {
-                Some(id) => store.update(&ctx, rtype, id, body, WriteOptions::default()).await,
-                None => store.create(&ctx, rtype, body, WriteOptions::default()).await,
+                Some(id) => {
+                    store
+                        .update(&ctx, rtype, id, body, WriteOptions::default())
+                        .await
+                }
+                None => {
+                    store
+                        .create(&ctx, rtype, body, WriteOptions::default())
+                        .await
+                }
             };
             let err = result.expect_err("must be refused").to_string();
-            assert!(err.contains(expected), "{}: '{err}' should contain '{expected}'", w.name);
+            assert!(
+                err.contains(expected),
+                "{}: '{err}' should contain '{expected}'",
+                w.name
+            );
         }
         let history = store
-            .history(&ctx, HistoryQuery { tenant: ctx.tenant.clone(), rtype: None, id: None, since: None, before_row: None, limit: 10 })
+            .history(
+                &ctx,
+                HistoryQuery {
+                    tenant: ctx.tenant.clone(),
+                    rtype: None,
+                    id: None,
+                    since: None,
+                    before_row: None,
+                    limit: 10,
+                },
+            )
             .await
             .unwrap();
         assert!(history.is_empty(), "{}: nothing written", w.name);
@@ -112,13 +240,32 @@ async fn invalid_writes_are_refused_and_leave_nothing() {
 async fn import_is_all_or_nothing() {
     for w in worlds().await {
         let (store, ctx) = store_with_tenant(&w, "import").await;
-        let good: Vec<(String, Value)> = (0..50).map(|i| ("Patient".to_owned(), patient(&format!("Import{i}")))).collect();
+        let good: Vec<(String, Value)> = (0..50)
+            .map(|i| ("Patient".to_owned(), patient(&format!("Import{i}"))))
+            .collect();
         assert_eq!(store.import(&ctx, good).await.unwrap().len(), 50);
-        let mut bad: Vec<(String, Value)> = (0..10).map(|i| ("Patient".to_owned(), patient(&format!("Bad{i}")))).collect();
+        let mut bad: Vec<(String, Value)> = (0..10)
+            .map(|i| ("Patient".to_owned(), patient(&format!("Bad{i}"))))
+            .collect();
         bad.push(("Patient".to_owned(), json!({"resourceType": "Observation"})));
         assert!(store.import(&ctx, bad).await.is_err());
-        let page = store.search(&ctx, "Patient", &[("_count".into(), "1000".into()), ("_total".into(), "accurate".into())]).await.unwrap();
-        assert_eq!(page.total, Some(50), "{}: the failed import left nothing", w.name);
+        let page = store
+            .search(
+                &ctx,
+                "Patient",
+                &[
+                    ("_count".into(), "1000".into()),
+                    ("_total".into(), "accurate".into()),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            page.total,
+            Some(50),
+            "{}: the failed import left nothing",
+            w.name
+        );
     }
 }
 
@@ -126,14 +273,22 @@ async fn import_is_all_or_nothing() {
 async fn concurrent_updates_without_if_match_all_land() {
     for w in worlds().await {
         let (store, ctx) = store_with_tenant(&w, "race").await;
-        let id = store.create(&ctx, "Patient", patient("Race"), WriteOptions::default()).await.unwrap().resource.id;
+        let id = store
+            .create(&ctx, "Patient", patient("Race"), WriteOptions::default())
+            .await
+            .unwrap()
+            .resource
+            .id;
         let mut tasks = Vec::new();
         for i in 0..8 {
             let (store, ctx, id) = (store.clone(), ctx.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
                 let mut body = patient(&format!("Race{i}"));
                 body["id"] = json!(id);
-                store.update(&ctx, "Patient", &id, body, WriteOptions::default()).await.map(|o| o.resource.version)
+                store
+                    .update(&ctx, "Patient", &id, body, WriteOptions::default())
+                    .await
+                    .map(|o| o.resource.version)
             }));
         }
         let mut versions = Vec::new();
@@ -141,6 +296,11 @@ async fn concurrent_updates_without_if_match_all_land() {
             versions.push(t.await.unwrap().expect("each update lands"));
         }
         versions.sort_unstable();
-        assert_eq!(versions, (2..=9).collect::<Vec<_>>(), "{}: each update got its own version", w.name);
+        assert_eq!(
+            versions,
+            (2..=9).collect::<Vec<_>>(),
+            "{}: each update got its own version",
+            w.name
+        );
     }
 }

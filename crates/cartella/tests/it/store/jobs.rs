@@ -21,7 +21,11 @@ struct Flaky {
 impl JobHandler for Flaky {
     async fn run(&self, _job: &JobRecord) -> Result<(), String> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        if n < self.fail_first { Err(format!("attempt {} failed", n + 1)) } else { Ok(()) }
+        if n < self.fail_first {
+            Err(format!("attempt {} failed", n + 1))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -30,19 +34,41 @@ async fn outbox_commits_with_its_write_only() {
     for w in worlds().await {
         let (store, ctx) = store_with_tenant(&w, "outbox").await;
         let p = json!({"resourceType": "Patient", "id": "p1"});
-        let mut mail = job(Lane::Interactive, "mail.welcome", json!({"patient": "p1"}).to_string());
+        let mut mail = job(
+            Lane::Interactive,
+            "mail.welcome",
+            json!({"patient": "p1"}).to_string(),
+        );
         mail.dedupe_key = Some("welcome-p1".into());
-        let opts = WriteOptions { outbox: vec![mail.clone()], ..Default::default() };
-        store.update(&ctx, "Patient", "p1", p.clone(), opts.clone()).await.unwrap();
+        let opts = WriteOptions {
+            outbox: vec![mail.clone()],
+            ..Default::default()
+        };
+        store
+            .update(&ctx, "Patient", "p1", p.clone(), opts.clone())
+            .await
+            .unwrap();
         // A write that fails (stale version) must not leave its outbox message behind.
         let mut stale = mail.clone();
         stale.dedupe_key = Some("stale".into());
-        let failing = WriteOptions { if_match: Some(7), outbox: vec![stale] };
-        assert!(store.update(&ctx, "Patient", "p1", p.clone(), failing).await.is_err());
+        let failing = WriteOptions {
+            if_match: Some(7),
+            outbox: vec![stale],
+        };
+        assert!(
+            store
+                .update(&ctx, "Patient", "p1", p.clone(), failing)
+                .await
+                .is_err()
+        );
         // The same dedupe key is enqueued once.
         store.update(&ctx, "Patient", "p1", p, opts).await.unwrap();
         let counts = store.backend().job_counts().await.unwrap();
-        let queued: i64 = counts.iter().filter(|c| c.state == JobState::Queued).map(|c| c.count).sum();
+        let queued: i64 = counts
+            .iter()
+            .filter(|c| c.state == JobState::Queued)
+            .map(|c| c.count)
+            .sum();
         assert_eq!(queued, 1, "{}: {counts:?}", w.name);
     }
 }
@@ -52,35 +78,90 @@ async fn worker_retries_with_backoff_then_succeeds_or_dies() {
     for w in worlds().await {
         let backend = w.backend.clone();
         backend.migrate().await.unwrap();
-        let handler = Arc::new(Flaky { fail_first: 2, calls: AtomicUsize::new(0) });
-        let hopeless = Arc::new(Flaky { fail_first: usize::MAX, calls: AtomicUsize::new(0) });
+        let handler = Arc::new(Flaky {
+            fail_first: 2,
+            calls: AtomicUsize::new(0),
+        });
+        let hopeless = Arc::new(Flaky {
+            fail_first: usize::MAX,
+            calls: AtomicUsize::new(0),
+        });
         let mut worker = Worker::new(backend.clone(), Lane::Interactive);
         worker.backoff_base = Duration::from_millis(1);
         worker.register("flaky", handler.clone());
         worker.register("hopeless", hopeless.clone());
         let mut doomed = job(Lane::Interactive, "hopeless", "{}".into());
         doomed.max_attempts = 3;
-        backend.enqueue(vec![job(Lane::Interactive, "flaky", "{}".into()), doomed, job(Lane::Interactive, "unknown-kind", "{}".into())]).await.unwrap();
-        backend.enqueue(vec![job(Lane::Bulk, "flaky", "{}".into())]).await.unwrap();
+        backend
+            .enqueue(vec![
+                job(Lane::Interactive, "flaky", "{}".into()),
+                doomed,
+                job(Lane::Interactive, "unknown-kind", "{}".into()),
+            ])
+            .await
+            .unwrap();
+        backend
+            .enqueue(vec![job(Lane::Bulk, "flaky", "{}".into())])
+            .await
+            .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             worker.run_once().await.unwrap();
             let counts = backend.job_counts().await.unwrap();
-            let of = |lane: Lane, state: JobState| counts.iter().find(|c| c.lane == lane && c.state == state).map_or(0, |c| c.count);
-            if of(Lane::Interactive, JobState::Done) == 1 && of(Lane::Interactive, JobState::Dead) == 2 {
-                assert_eq!(of(Lane::Bulk, JobState::Queued), 1, "{}: the bulk lane is not touched by an interactive worker", w.name);
+            let of = |lane: Lane, state: JobState| {
+                counts
+                    .iter()
+                    .find(|c| c.lane == lane && c.state == state)
+                    .map_or(0, |c| c.count)
+            };
+            if of(Lane::Interactive, JobState::Done) == 1
+                && of(Lane::Interactive, JobState::Dead) == 2
+            {
+                assert_eq!(
+                    of(Lane::Bulk, JobState::Queued),
+                    1,
+                    "{}: the bulk lane is not touched by an interactive worker",
+                    w.name
+                );
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "{}: jobs did not settle: {counts:?}", w.name);
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}: jobs did not settle: {counts:?}",
+                w.name
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        assert_eq!(handler.calls.load(Ordering::SeqCst), 3, "{}: two failures, then success", w.name);
-        assert_eq!(hopeless.calls.load(Ordering::SeqCst), 3, "{}: stops at max_attempts", w.name);
+        assert_eq!(
+            handler.calls.load(Ordering::SeqCst),
+            3,
+            "{}: two failures, then success",
+            w.name
+        );
+        assert_eq!(
+            hopeless.calls.load(Ordering::SeqCst),
+            3,
+            "{}: stops at max_attempts",
+            w.name
+        );
         let dead = backend.job(2).await.unwrap().expect("job 2");
         assert_eq!(dead.state, JobState::Dead);
-        assert!(dead.last_error.unwrap_or_default().contains("attempt 3 failed"), "{}", w.name);
+        assert!(
+            dead.last_error
+                .unwrap_or_default()
+                .contains("attempt 3 failed"),
+            "{}",
+            w.name
+        );
         let unknown = backend.job(3).await.unwrap().expect("job 3");
-        assert!(unknown.last_error.unwrap_or_default().contains("no handler"), "{}", w.name);
+        assert!(
+            unknown
+                .last_error
+                .unwrap_or_default()
+                .contains("no handler"),
+            "{}",
+            w.name
+        );
     }
 }
 
@@ -89,7 +170,10 @@ async fn concurrent_claimers_never_share_a_job() {
     for w in worlds().await {
         let backend = w.backend.clone();
         backend.migrate().await.unwrap();
-        backend.enqueue((0..60).map(|_| job(Lane::Bulk, "x", "{}".into())).collect()).await.unwrap();
+        backend
+            .enqueue((0..60).map(|_| job(Lane::Bulk, "x", "{}".into())).collect())
+            .await
+            .unwrap();
         let now = cartella_core::Timestamp::now().micros();
         let mut tasks = Vec::new();
         for _ in 0..4 {
@@ -97,7 +181,10 @@ async fn concurrent_claimers_never_share_a_job() {
             tasks.push(tokio::spawn(async move {
                 let mut mine = Vec::new();
                 loop {
-                    let got = b.claim_jobs(Lane::Bulk, 5, now + 1_000, 60_000_000).await.unwrap();
+                    let got = b
+                        .claim_jobs(Lane::Bulk, 5, now + 1_000, 60_000_000)
+                        .await
+                        .unwrap();
                     if got.is_empty() {
                         return mine;
                     }
@@ -112,6 +199,11 @@ async fn concurrent_claimers_never_share_a_job() {
         all.sort_unstable();
         let before = all.len();
         all.dedup();
-        assert_eq!((before, all.len()), (60, 60), "{}: every job claimed exactly once", w.name);
+        assert_eq!(
+            (before, all.len()),
+            (60, 60),
+            "{}: every job claimed exactly once",
+            w.name
+        );
     }
 }

@@ -19,9 +19,17 @@ async fn migrate_is_idempotent_and_ready() {
 async fn newer_schema_is_refused() {
     for w in worlds().await {
         w.backend.migrate().await.unwrap();
-        raw_sql(&w, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)").await;
+        raw_sql(
+            &w,
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)",
+        )
+        .await;
         let err = w.backend.migrate().await.unwrap_err();
-        assert!(matches!(err, StoreError::SchemaTooNew { found: 9999, .. }), "{}: {err:?}", w.name);
+        assert!(
+            matches!(err, StoreError::SchemaTooNew { found: 9999, .. }),
+            "{}: {err:?}",
+            w.name
+        );
         assert!(err.to_string().contains("upgrade cartella"));
     }
 }
@@ -30,19 +38,34 @@ async fn newer_schema_is_refused() {
 async fn files_that_are_not_cartella_databases_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("notes.txt");
-    std::fs::write(&garbage, "this is not a database at all, just some text that is long enough ".repeat(20)).unwrap();
-    let err = cartella_store_sqlite::SqliteBackend::open(&garbage, 1).err().expect("refused");
+    std::fs::write(
+        &garbage,
+        "this is not a database at all, just some text that is long enough ".repeat(20),
+    )
+    .unwrap();
+    let err = cartella_store_sqlite::SqliteBackend::open(&garbage, 1)
+        .err()
+        .expect("refused");
     assert!(matches!(err, StoreError::NotCartellaDatabase(_)), "{err:?}");
     assert!(err.to_string().contains("is not a Cartella database"));
 
     let other = dir.path().join("other.db");
-    rusqlite::Connection::open(&other).unwrap().execute_batch("CREATE TABLE invoices (n INTEGER)").unwrap();
-    let err = cartella_store_sqlite::SqliteBackend::open(&other, 1).err().expect("refused");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (n INTEGER)")
+        .unwrap();
+    let err = cartella_store_sqlite::SqliteBackend::open(&other, 1)
+        .err()
+        .expect("refused");
     assert!(matches!(err, StoreError::NotCartellaDatabase(_)), "{err:?}");
     // The foreign file is left as it was.
     let n: i64 = rusqlite::Connection::open(&other)
         .unwrap()
-        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'resources'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'resources'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 0);
 }

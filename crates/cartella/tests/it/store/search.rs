@@ -15,8 +15,16 @@ fn obs(patient: &str, code: &str, date: &str, value: f64) -> serde_json::Value {
         "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": "/min"}})
 }
 
-async fn ids(store: &Store, ctx: &AccessContext, rtype: &str, params: &[(&str, &str)]) -> BTreeSet<String> {
-    let params: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+async fn ids(
+    store: &Store,
+    ctx: &AccessContext,
+    rtype: &str,
+    params: &[(&str, &str)],
+) -> BTreeSet<String> {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let page = store.search(ctx, rtype, &params).await.unwrap();
     page.resources.into_iter().map(|r| r.id).collect()
 }
@@ -32,39 +40,204 @@ async fn token_date_reference_and_quantity_searches() {
             ("p1", "8480-6", "2021-03-05T10:00:00Z", 130.0),
             ("p2", "8867-4", "2022-01-01", 90.5),
         ] {
-            made.push(store.create(&ctx, "Observation", obs(p, code, date, value), WriteOptions::default()).await.unwrap().resource.id);
+            made.push(
+                store
+                    .create(
+                        &ctx,
+                        "Observation",
+                        obs(p, code, date, value),
+                        WriteOptions::default(),
+                    )
+                    .await
+                    .unwrap()
+                    .resource
+                    .id,
+            );
         }
-        let set = |idx: &[usize]| idx.iter().map(|i| made[*i].clone()).collect::<BTreeSet<_>>();
+        let set = |idx: &[usize]| {
+            idx.iter()
+                .map(|i| made[*i].clone())
+                .collect::<BTreeSet<_>>()
+        };
         let name = w.name;
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await, set(&[0, 1, 3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "http://loinc.org|8480-6")]).await, set(&[2]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "http://other|8480-6")]).await, set(&[]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code:not", "8867-4")]).await, set(&[2]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "8480-6,8867-4"), ("patient", "p2")]).await, set(&[3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("subject", "Patient/p1"), ("code", "8867-4"), ("date", "ge2021-01-01")]).await, set(&[1]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("date", "2021")]).await, set(&[1, 2]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("date", "2021-03-05")]).await, set(&[1, 2]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("date", "lt2021-03-05")]).await, set(&[0]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("date", "ne2021")]).await, set(&[0, 3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("date", "gt2021-12-31")]).await, set(&[3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("value-quantity", "gt70")]).await, set(&[1, 2, 3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("value-quantity", "90.5")]).await, set(&[3]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("value-quantity", "le72|http://unitsofmeasure.org|/min")]).await, set(&[0, 1]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("_id", &format!("{},{}", made[0], made[3]))]).await, set(&[0, 3]), "{name}");
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await,
+            set(&[0, 1, 3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("code", "http://loinc.org|8480-6")]
+            )
+            .await,
+            set(&[2]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("code", "http://other|8480-6")]
+            )
+            .await,
+            set(&[]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("code:not", "8867-4")]).await,
+            set(&[2]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("code", "8480-6,8867-4"), ("patient", "p2")]
+            )
+            .await,
+            set(&[3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[
+                    ("subject", "Patient/p1"),
+                    ("code", "8867-4"),
+                    ("date", "ge2021-01-01")
+                ]
+            )
+            .await,
+            set(&[1]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("date", "2021")]).await,
+            set(&[1, 2]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("date", "2021-03-05")]).await,
+            set(&[1, 2]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("date", "lt2021-03-05")]).await,
+            set(&[0]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("date", "ne2021")]).await,
+            set(&[0, 3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("date", "gt2021-12-31")]).await,
+            set(&[3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("value-quantity", "gt70")]).await,
+            set(&[1, 2, 3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("value-quantity", "90.5")]).await,
+            set(&[3]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("value-quantity", "le72|http://unitsofmeasure.org|/min")]
+            )
+            .await,
+            set(&[0, 1]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("_id", &format!("{},{}", made[0], made[3]))]
+            )
+            .await,
+            set(&[0, 3]),
+            "{name}"
+        );
         let future = format!("gt{}", jiff_year_ahead());
-        assert_eq!(ids(&store, &ctx, "Observation", &[("_lastUpdated", &future)]).await, set(&[]), "{name}");
-        assert_eq!(ids(&store, &ctx, "Observation", &[("_lastUpdated", "gt2020-01-01")]).await.len(), 4, "{name}");
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("_lastUpdated", &future)]).await,
+            set(&[]),
+            "{name}"
+        );
+        assert_eq!(
+            ids(
+                &store,
+                &ctx,
+                "Observation",
+                &[("_lastUpdated", "gt2020-01-01")]
+            )
+            .await
+            .len(),
+            4,
+            "{name}"
+        );
 
         // Updates re-index; deletes leave the index.
         let mut changed = obs("p2", "8480-6", "2022-01-01", 90.5);
         changed["id"] = json!(made[3]);
-        store.update(&ctx, "Observation", &made[3], changed, WriteOptions::default()).await.unwrap();
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await, set(&[0, 1]), "{name}: reindexed");
+        store
+            .update(
+                &ctx,
+                "Observation",
+                &made[3],
+                changed,
+                WriteOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await,
+            set(&[0, 1]),
+            "{name}: reindexed"
+        );
         store.delete(&ctx, "Observation", &made[0]).await.unwrap();
-        assert_eq!(ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await, set(&[1]), "{name}: deleted");
-        let page = store.search(&ctx, "Observation", &[("_total".into(), "accurate".into()), ("_count".into(), "0".into())]).await.unwrap();
-        assert_eq!((page.total, page.resources.len()), (Some(3), 0), "{name}: _summary-style count");
-        let warned = store.search(&ctx, "Observation", &[("nonsense".into(), "1".into())]).await.unwrap();
+        assert_eq!(
+            ids(&store, &ctx, "Observation", &[("code", "8867-4")]).await,
+            set(&[1]),
+            "{name}: deleted"
+        );
+        let page = store
+            .search(
+                &ctx,
+                "Observation",
+                &[
+                    ("_total".into(), "accurate".into()),
+                    ("_count".into(), "0".into()),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (page.total, page.resources.len()),
+            (Some(3), 0),
+            "{name}: _summary-style count"
+        );
+        let warned = store
+            .search(&ctx, "Observation", &[("nonsense".into(), "1".into())])
+            .await
+            .unwrap();
         assert_eq!(warned.warnings.len(), 1);
     }
 }
@@ -81,14 +254,27 @@ async fn paging_sees_every_match_once_under_concurrent_writes() {
         let (store, ctx) = store_with_tenant(&w, "paging").await;
         let mut all = BTreeSet::new();
         for i in 0..23 {
-            let id = store.create(&ctx, "Observation", obs("p1", "8867-4", "2024-01-01", i as f64), WriteOptions::default()).await.unwrap().resource.id;
+            let id = store
+                .create(
+                    &ctx,
+                    "Observation",
+                    obs("p1", "8867-4", "2024-01-01", i as f64),
+                    WriteOptions::default(),
+                )
+                .await
+                .unwrap()
+                .resource
+                .id;
             all.insert(id);
         }
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         loop {
-            let mut params = vec![("code".to_owned(), "8867-4".to_owned()), ("_count".to_owned(), "5".to_owned())];
+            let mut params = vec![
+                ("code".to_owned(), "8867-4".to_owned()),
+                ("_count".to_owned(), "5".to_owned()),
+            ];
             if let Some(c) = &cursor {
                 params.push(("_cursor".into(), c.clone()));
             }
@@ -97,12 +283,25 @@ async fn paging_sees_every_match_once_under_concurrent_writes() {
             pages += 1;
             if pages == 2 {
                 // Meanwhile: a new match arrives and an early one is updated.
-                let id = store.create(&ctx, "Observation", obs("p1", "8867-4", "2024-01-01", 99.0), WriteOptions::default()).await.unwrap().resource.id;
+                let id = store
+                    .create(
+                        &ctx,
+                        "Observation",
+                        obs("p1", "8867-4", "2024-01-01", 99.0),
+                        WriteOptions::default(),
+                    )
+                    .await
+                    .unwrap()
+                    .resource
+                    .id;
                 all.insert(id);
                 let first = seen[0].clone();
                 let mut body = obs("p1", "8867-4", "2024-01-01", 100.0);
                 body["id"] = json!(first);
-                store.update(&ctx, "Observation", &first, body, WriteOptions::default()).await.unwrap();
+                store
+                    .update(&ctx, "Observation", &first, body, WriteOptions::default())
+                    .await
+                    .unwrap();
             }
             match page.next {
                 Some(n) => cursor = Some(n),
@@ -110,8 +309,17 @@ async fn paging_sees_every_match_once_under_concurrent_writes() {
             }
         }
         let unique: BTreeSet<String> = seen.iter().cloned().collect();
-        assert_eq!(unique, all, "{}: every match seen (an updated one may be seen again, never lost)", w.name);
+        assert_eq!(
+            unique, all,
+            "{}: every match seen (an updated one may be seen again, never lost)",
+            w.name
+        );
         assert!(seen.len() <= all.len() + 1, "{}", w.name);
-        assert!(store.search(&ctx, "Observation", &[("_cursor".into(), "garbage".into())]).await.is_err());
+        assert!(
+            store
+                .search(&ctx, "Observation", &[("_cursor".into(), "garbage".into())])
+                .await
+                .is_err()
+        );
     }
 }
