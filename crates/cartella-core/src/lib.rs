@@ -1,6 +1,7 @@
 //! Cartella's domain vocabulary: typed identifiers, validation and time, with no I/O.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod error;
 pub mod ids;
 pub mod resource_types;
