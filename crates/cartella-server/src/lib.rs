@@ -2,8 +2,10 @@
 //! same [`Store`], so the surfaces can never disagree.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod auth;
 pub mod fhir;
+pub mod oauth;
 pub mod metrics;
 pub mod ops;
 
@@ -27,6 +29,7 @@ pub struct ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    pub auth: Arc<cartella_auth::Auth>,
     pub config: Arc<ServerConfig>,
     pub started: Instant,
 }
@@ -37,6 +40,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
         .nest("/fhir/R4", fhir::router(state.config.max_body_bytes))
+        .nest("/api/v1", api::router())
+        .merge(oauth::router())
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

@@ -145,7 +145,7 @@ impl PgBackend {
         if events.is_empty() {
             return Ok(());
         }
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
         append(&tx, events).await?;
         tx.commit().await.map_err(crate::db)
@@ -157,7 +157,7 @@ impl PgBackend {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditRow>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = $1 AND seq > $2 \
              ORDER BY seq LIMIT $3"
@@ -172,7 +172,7 @@ impl PgBackend {
 
     /// From the heads rather than `SELECT DISTINCT` over the whole trail: one row per tenant.
     pub(crate) async fn audit_tenants_db(&self) -> Result<Vec<TenantId>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let found = client
             .query(
                 "SELECT tenant_id FROM audit_heads WHERE seq > 0 ORDER BY tenant_id",

@@ -56,7 +56,7 @@ pub(crate) async fn insert_jobs(client: &impl GenericClient, jobs: &[NewJob]) ->
 
 impl PgBackend {
     pub(crate) async fn enqueue_db(&self, jobs: Vec<NewJob>) -> Result<()> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         insert_jobs(&client, &jobs).await
     }
 
@@ -67,7 +67,7 @@ impl PgBackend {
         now: i64,
         lease_us: i64,
     ) -> Result<Vec<JobRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         // A lapsed lease (`running` with `locked_until < now`) means the worker died: the job is
         // claimable again, and its attempt counts.
         let sql = format!(
@@ -92,7 +92,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn complete_job_db(&self, id: i64) -> Result<()> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         client
             .execute(
                 "UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = $1",
@@ -109,7 +109,7 @@ impl PgBackend {
         error: &str,
         retry_at: Option<i64>,
     ) -> Result<()> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         match retry_at {
             Some(at) => {
                 client
@@ -135,14 +135,14 @@ impl PgBackend {
     }
 
     pub(crate) async fn job_db(&self, id: i64) -> Result<Option<JobRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
         let row = client.query_opt(&sql, &[&id]).await.map_err(crate::db)?;
         row.as_ref().map(rows::job).transpose()
     }
 
     pub(crate) async fn job_counts_db(&self) -> Result<Vec<JobCount>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let found = client
             .query(
                 "SELECT lane, state, count(*) FROM jobs GROUP BY lane, state ORDER BY lane, state",

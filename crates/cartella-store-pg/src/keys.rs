@@ -46,7 +46,7 @@ pub(crate) async fn insert_key(
 
 impl PgBackend {
     pub(crate) async fn get_meta_db(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let row = client
             .query_opt("SELECT value FROM cartella_meta WHERE key = $1", &[&key])
             .await
@@ -55,7 +55,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn put_meta_db(&self, key: &str, value: &[u8]) -> Result<()> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         put_meta(&client, key, value).await
     }
 
@@ -65,7 +65,7 @@ impl PgBackend {
         key: &DataKeyRecord,
         audit: AuditDraft,
     ) -> Result<()> {
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
         tx.execute(
             "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
@@ -84,7 +84,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn list_tenants_db(&self) -> Result<Vec<TenantRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY created_at, id");
         let found = client.query(&sql, &[]).await.map_err(crate::db)?;
         found.iter().map(rows::tenant).collect()
@@ -95,7 +95,7 @@ impl PgBackend {
         tenant: &TenantId,
         key_id: &str,
     ) -> Result<Option<DataKeyRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql =
             format!("SELECT {KEY_COLUMNS} FROM data_keys WHERE tenant_id = $1 AND key_id = $2");
         let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
@@ -111,7 +111,7 @@ impl PgBackend {
         tenant: &TenantId,
         patient_id: &str,
     ) -> Result<Option<DataKeyRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!(
             "SELECT {KEY_COLUMNS} FROM data_keys \
              WHERE tenant_id = $1 AND kind = 'patient' AND patient_id = $2"
@@ -125,7 +125,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn tenant_keys_db(&self) -> Result<Vec<DataKeyRecord>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!(
             "SELECT DISTINCT ON (tenant_id) {KEY_COLUMNS} FROM data_keys \
              WHERE kind = 'tenant' AND destroyed_at IS NULL \
@@ -140,7 +140,7 @@ impl PgBackend {
         keys: &[DataKeyRecord],
         meta: &[(String, Vec<u8>)],
     ) -> Result<()> {
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
         for key in keys {
             let n = tx

@@ -1,11 +1,13 @@
-//! Cartella's PostgreSQL backend: [`PgBackend`] implements [`cartella_store::Backend`] on a
-//! `deadpool-postgres` pool. The store above it has already sealed content, extracted index rows
-//! and prepared audit drafts; this crate owns the SQL, the transactions, optimistic-concurrency
-//! checks, the audit chain's ordering and the job queue's locking.
+//! Cartella's PostgreSQL backend: [`PgBackend`] implements [`cartella_store::Backend`] (and its
+//! identity half, [`cartella_store::identity::IdentityBackend`]) on a `deadpool-postgres` pool.
+//! The store above it has already sealed content, extracted index rows and prepared audit
+//! drafts; this crate owns the SQL, the transactions, optimistic-concurrency checks, the audit
+//! chain's ordering and the job queue's locking.
 #![forbid(unsafe_code)]
 
 mod audit;
 mod backend;
+mod identity;
 mod index;
 mod jobs;
 mod keys;
@@ -66,17 +68,18 @@ impl PgBackend {
             .map_err(crate::db)?;
         let backend = PgBackend { pool };
         // Returned to the pool at once; it serves the first request.
-        drop(backend.client().await?);
+        drop(backend.conn().await?);
         Ok(backend)
     }
 
-    /// A pooled connection.
-    pub(crate) async fn client(&self) -> Result<Object, StoreError> {
+    /// A pooled connection. Not named `client`: that is `IdentityBackend::client` (an API
+    /// client), which callers outside the crate must be able to reach.
+    pub(crate) async fn conn(&self) -> Result<Object, StoreError> {
         self.pool.get().await.map_err(crate::db)
     }
 
     pub(crate) async fn ping_db(&self) -> Result<(), StoreError> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         client.simple_query("SELECT 1").await.map_err(crate::db)?;
         Ok(())
     }

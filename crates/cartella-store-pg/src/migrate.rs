@@ -10,11 +10,18 @@ use deadpool_postgres::GenericClient;
 type Result<T> = std::result::Result<T, StoreError>;
 
 /// Every migration of this backend, in version order. Append only.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "identity",
+        sql: include_str!("../migrations/0002_identity.sql"),
+    },
+];
 
 /// Arbitrary but fixed: the ASCII bytes of "Cartella", so it is recognisable in `pg_locks`.
 const MIGRATE_LOCK: i64 = 0x4361_7274_656c_6c61;
@@ -65,7 +72,7 @@ fn now_micros() -> i64 {
 
 impl PgBackend {
     pub(crate) async fn migrate_db(&self) -> Result<SchemaStatus> {
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         loop {
             let tx = client.transaction().await.map_err(crate::db)?;
             // Held until this transaction ends: a second node waits here, then sees the new
@@ -104,7 +111,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn schema_status_db(&self) -> Result<SchemaStatus> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let applied = applied_version(&client).await?;
         check_applied(applied, MIGRATIONS)
     }

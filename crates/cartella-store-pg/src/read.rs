@@ -15,7 +15,7 @@ impl PgBackend {
         rtype: &str,
         id: &str,
     ) -> Result<Option<RawResource>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!(
             "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3"
         );
@@ -33,7 +33,7 @@ impl PgBackend {
         rtype: &str,
         id: &str,
     ) -> Result<Option<i64>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let stmt = client
             .prepare_cached(
                 "SELECT version FROM resources WHERE tenant_id = $1 AND type = $2 AND id = $3",
@@ -54,7 +54,7 @@ impl PgBackend {
         id: &str,
         version: i64,
     ) -> Result<Option<RawResource>> {
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let sql = format!(
             "SELECT {HISTORY_COLUMNS} FROM resource_history \
              WHERE tenant_id = $1 AND type = $2 AND id = $3 AND version = $4"
@@ -91,7 +91,7 @@ impl PgBackend {
             " ORDER BY hist_id DESC LIMIT {}",
             p.bind(rows::limit(q.limit))
         );
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let found = client.query(&sql, &p.refs()).await.map_err(crate::db)?;
         found.iter().map(rows::raw_resource).collect()
     }

@@ -143,6 +143,14 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
     for clause in &plan.clauses {
         match clause {
             Clause::Id(ids) => sql += &format!(" AND r.id = ANY({}::text[])", p.bind(ids.clone())),
+            // `= ANY` of an empty array is false, so an empty compartment matches nothing (a
+            // user with no patients sees nothing), and a NULL patient_id never matches.
+            Clause::Compartment(patients) => {
+                sql += &format!(
+                    " AND r.patient_id = ANY({}::text[])",
+                    p.bind(patients.clone())
+                )
+            }
             Clause::LastUpdated(cond) => {
                 sql += &format!(
                     " AND {}",
@@ -200,7 +208,7 @@ impl PgBackend {
             " ORDER BY r.last_updated, r.row_id LIMIT {}::bigint",
             p.bind(rows::limit(plan.limit))
         );
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let found = client.query(&sql, &p.refs()).await.map_err(crate::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
@@ -208,7 +216,7 @@ impl PgBackend {
     pub(crate) async fn count_db(&self, plan: &SearchPlan) -> Result<u64> {
         let mut p = Params::default();
         let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
-        let client = self.client().await?;
+        let client = self.conn().await?;
         let row = client.query_one(&sql, &p.refs()).await.map_err(crate::db)?;
         let n: i64 = rows::col(&row, 0)?;
         Ok(n as u64)
@@ -242,6 +250,7 @@ mod tests {
             rtype: "Patient".into(),
             clauses: vec![
                 Clause::Id(vec!["x'; DROP TABLE resources; --".into()]),
+                Clause::Compartment(vec!["p'--".into()]),
                 Clause::Index {
                     param: "name'--".into(),
                     negate: true,
@@ -261,6 +270,6 @@ mod tests {
             sql.contains("NOT EXISTS (SELECT 1 FROM idx_string i"),
             "{sql}"
         );
-        assert_eq!(p.refs().len(), 6);
+        assert_eq!(p.refs().len(), 7);
     }
 }

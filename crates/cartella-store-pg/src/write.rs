@@ -36,7 +36,7 @@ const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = $1)
 
 impl PgBackend {
     pub(crate) async fn write_db(&self, batch: WriteBatch) -> Result<()> {
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
         // Keys first: a lost race for a patient key fails the batch before any other work.
         for key in &batch.new_keys {
@@ -63,7 +63,7 @@ impl PgBackend {
         at: i64,
         audit: AuditDraft,
     ) -> Result<ErasureReport> {
-        let mut client = self.client().await?;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
         // Destroy the key, or leave a destroyed marker when the patient never had one, so a
         // later write for this patient finds a destroyed key and is refused. One statement

@@ -4,6 +4,7 @@
 
 mod support;
 
+use cartella_store::identity::IdentityBackend;
 use cartella_store::*;
 use cartella_store_pg::{PgBackend, testing};
 use support::*;
@@ -17,8 +18,8 @@ async fn migrate_is_idempotent_and_works_from_empty() {
     assert_eq!(
         status,
         SchemaStatus {
-            applied: 1,
-            latest: 1
+            applied: 2,
+            latest: 2
         }
     );
     assert_eq!(db.migrate().await.unwrap(), status);
@@ -38,7 +39,46 @@ async fn migrate_is_idempotent_and_works_from_empty() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .await
         .unwrap();
-    assert_eq!(n.get::<_, i64>(0), 1);
+    assert_eq!(n.get::<_, i64>(0), 2);
+}
+
+/// A database at version 1 (as deployed before identity) with a tenant in it: migrating adds the
+/// identity tables and gives the existing tenant the default settings.
+#[tokio::test]
+async fn upgrade_from_v1_keeps_tenants() {
+    if !reachable().await {
+        return;
+    }
+    let url = empty_database("v1").await;
+    let v1 = raw(&url).await;
+    v1.batch_execute(include_str!("../migrations/0001_initial.sql"))
+        .await
+        .unwrap();
+    v1.batch_execute(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL,          applied_at BIGINT NOT NULL);          INSERT INTO schema_migrations VALUES (1, 'initial', 0)",
+    )
+    .await
+    .unwrap();
+    let id = cartella_core::TenantId::new();
+    v1.execute(
+        "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, 'old', 'Old', 1)",
+        &[&id.as_str()],
+    )
+    .await
+    .unwrap();
+
+    let db = PgBackend::connect(&url, 2).await.unwrap();
+    assert_eq!(
+        db.schema_status().await.unwrap(),
+        SchemaStatus {
+            applied: 1,
+            latest: 2
+        }
+    );
+    assert!(db.migrate().await.unwrap().is_current());
+    assert_eq!(db.list_tenants().await.unwrap().len(), 1);
+    assert_eq!(db.tenant_settings(&id).await.unwrap(), "{}");
+    assert_eq!(db.count_users().await.unwrap(), 0);
 }
 
 /// A plain empty database named so that `fresh_database`'s cleanup also covers it.
@@ -75,7 +115,7 @@ async fn newer_schema_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 9999,
-                supported: 1
+                supported: 2
             }
         ),
         "{err}"
@@ -125,3 +165,6 @@ mod erase;
 
 #[path = "pg/jobs.rs"]
 mod jobs;
+
+#[path = "pg/identity.rs"]
+mod identity;

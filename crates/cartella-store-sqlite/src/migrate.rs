@@ -7,11 +7,18 @@ use rusqlite::{Connection, OptionalExtension};
 /// `PRAGMA application_id` of Cartella databases ("CART").
 pub const APPLICATION_ID: i64 = 0x4341_5254;
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("../migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "identity",
+        sql: include_str!("../migrations/0002_identity.sql"),
+    },
+];
 
 /// The applied version; refuses files that are not Cartella databases.
 pub fn applied(conn: &Connection, path: &str) -> Result<i64, StoreError> {

@@ -51,6 +51,19 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 sql.push(" AND r.last_updated <= ");
                 sql.arg(b.min(d));
             }
+            Clause::Compartment(patients) => {
+                sql.push(" AND r.patient_id IN (");
+                if patients.is_empty() {
+                    sql.push("NULL");
+                }
+                for (i, p) in patients.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.arg(p.clone());
+                }
+                sql.push(")");
+            }
             Clause::Index {
                 param,
                 negate,

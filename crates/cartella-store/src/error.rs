@@ -13,6 +13,9 @@ pub enum StoreError {
     /// 400: a search that cannot be run as asked.
     #[error("invalid search: {0}")]
     InvalidSearch(String),
+    /// 403: the caller's role, scopes or compartment do not allow this.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     /// 404
     #[error("{0} not found")]
     NotFound(String),

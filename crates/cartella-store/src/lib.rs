@@ -8,6 +8,7 @@ pub mod backend;
 pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod identity;
 pub mod jobs;
 pub mod migrations;
 pub mod model;

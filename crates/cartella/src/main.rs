@@ -37,6 +37,12 @@ enum Command {
     /// Check the audit trail
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// Manage users
+    #[command(subcommand)]
+    User(commands::user::Command),
+    /// Manage API clients (OAuth2)
+    #[command(subcommand)]
+    Client(commands::user::ClientCommand),
     /// Patient data rights (erasure)
     #[command(subcommand)]
     Patient(commands::patient::Command),
@@ -76,6 +82,8 @@ fn main() -> std::process::ExitCode {
             Command::Keys(c) => commands::keys::run(settings, c).await,
             Command::Audit(c) => commands::audit::run(settings, c).await,
             Command::Patient(c) => commands::patient::run(settings, c).await,
+            Command::User(c) => commands::user::run(settings, c).await,
+            Command::Client(c) => commands::user::run_client(settings, c).await,
             Command::Bench(c) => commands::bench::run(settings, c).await,
         }
     });

@@ -23,6 +23,8 @@ pub struct Settings {
     pub log_format: String,
     /// Public base URL; default `http://<listen>`.
     pub public_url: Option<String>,
+    /// Identity and access: sessions, tokens, lockout, rate limits (`[auth]` in cartella.toml).
+    pub auth: cartella_auth::AuthConfig,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             db_connections: 8,
             log_format: "text".into(),
             public_url: None,
+            auth: cartella_auth::AuthConfig::default(),
         }
     }
 }

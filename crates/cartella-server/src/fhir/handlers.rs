@@ -19,7 +19,16 @@ type Result<T> = std::result::Result<T, FhirError>;
 type Peer = ConnectInfo<SocketAddr>;
 
 async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
-    Ok(authenticate(state, headers, Some(peer)).await?)
+    ctx_for(state, headers, peer, &axum::http::Method::GET).await
+}
+
+/// Authenticate a state-changing request (sessions must show their CSRF token).
+async fn ctx_write(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
+    ctx_for(state, headers, peer, &axum::http::Method::POST).await
+}
+
+async fn ctx_for(state: &AppState, headers: &HeaderMap, peer: SocketAddr, method: &axum::http::Method) -> Result<AccessContext> {
+    Ok(authenticate(state, headers, Some(peer), method).await?.ctx)
 }
 
 /// Parse a request body as a JSON resource, with a precise message when it is not one.
@@ -108,7 +117,7 @@ pub async fn create(
     Path(rtype): Path<String>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
-    let ctx = ctx(&state, &headers, peer).await?;
+    let ctx = ctx_write(&state, &headers, peer).await?;
     let value = parse_body(&headers, body)?;
     let out = state
         .store
@@ -136,7 +145,7 @@ pub async fn update(
     Path((rtype, id)): Path<(String, String)>,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
-    let ctx = ctx(&state, &headers, peer).await?;
+    let ctx = ctx_write(&state, &headers, peer).await?;
     let expected = if_match(&headers)?;
     let value = parse_body(&headers, body)?;
     let opts = WriteOptions {
@@ -180,7 +189,7 @@ pub async fn delete(
     headers: HeaderMap,
     Path((rtype, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let ctx = ctx(&state, &headers, peer).await?;
+    let ctx = ctx_write(&state, &headers, peer).await?;
     let version = state.store.delete(&ctx, &rtype, &id).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     if let Some(v) = version.and_then(|v| HeaderValue::from_str(&format!("W/\"{v}\"")).ok()) {

@@ -13,6 +13,8 @@ pub struct FhirError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429).
+    pub retry_after: Option<u64>,
 }
 
 impl FhirError {
@@ -21,6 +23,7 @@ impl FhirError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -44,6 +47,9 @@ impl IntoResponse for FhirError {
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+        if let Some(v) = self.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         resp
     }
 }
@@ -54,6 +60,7 @@ impl From<StoreError> for FhirError {
         match &e {
             Domain(_) | InvalidResource(_) | InvalidSearch(_) => FhirError::invalid(e.to_string()),
             NotFound(_) => FhirError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
+            Forbidden(_) => FhirError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
             Deleted(_) | Erased(_) => FhirError::new(StatusCode::GONE, "deleted", e.to_string()),
             VersionConflict { .. } | Conflict(_) | KeyRace => {
                 FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string())
@@ -82,24 +89,22 @@ impl From<StoreError> for FhirError {
     }
 }
 
-impl From<crate::auth::AuthError> for FhirError {
-    fn from(e: crate::auth::AuthError) -> Self {
-        use crate::auth::AuthError::*;
+impl From<cartella_auth::AuthError> for FhirError {
+    fn from(e: cartella_auth::AuthError) -> Self {
+        use cartella_auth::AuthError::*;
         match e {
-            Unauthenticated => FhirError::new(
-                StatusCode::UNAUTHORIZED,
-                "login",
-                "missing or invalid bearer token",
-            ),
-            MissingTenant => FhirError::invalid(format!(
-                "the {} header names the practice",
-                crate::auth::TENANT_HEADER
-            )),
-            UnknownTenant => FhirError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "not allowed for this practice",
-            ),
+            Unauthenticated | InvalidCredentials | MfaRequired | InvalidCode | InvalidClient => {
+                FhirError::new(StatusCode::UNAUTHORIZED, "login", "missing, invalid or expired bearer token or session")
+            }
+            Forbidden(m) => FhirError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            RateLimited { retry_after } => FhirError {
+                retry_after: Some(retry_after),
+                ..FhirError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", format!("rate limit exceeded: retry in {retry_after} s"))
+            },
+            Invalid(fields) => FhirError::invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ")),
+            Conflict(m) => FhirError::new(StatusCode::CONFLICT, "conflict", m),
+            InvalidGrant(m) | OAuth(_, m) => FhirError::invalid(m),
+            Store(e) => e.into(),
         }
     }
 }

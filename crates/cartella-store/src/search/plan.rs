@@ -22,6 +22,9 @@ pub enum Clause {
     Id(Vec<String>),
     /// `_lastUpdated`.
     LastUpdated(DateCond),
+    /// Only resources in these patients' compartments (`resources.patient_id`): the
+    /// restriction applied to patient and external users.
+    Compartment(Vec<String>),
     /// A condition on one index table; `negate` turns it into NOT EXISTS (`:not`, `ne`).
     Index {
         param: String,

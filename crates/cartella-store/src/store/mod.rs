@@ -3,6 +3,7 @@
 //! backend ready-made rows.
 
 mod audit_log;
+mod authorize;
 mod content;
 mod open;
 mod read;
@@ -17,16 +18,20 @@ pub use write::{WriteOptions, WriteOutcome};
 use crate::backend::Backend;
 use crate::crypto::{Cipher, Keyring};
 use crate::model::TenantRecord;
+use cartella_core::access::Principal;
 use cartella_core::{TenantId, Timestamp};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-/// Who is acting, for whom, and why: carried by every call and written to the audit trail.
+/// Who is acting, for whom, and why: carried by every call, checked against the permission
+/// matrix by the store, and written to the audit trail.
 #[derive(Debug, Clone)]
 pub struct AccessContext {
     pub tenant: TenantId,
     pub actor: String,
+    /// The roles as written to the audit trail.
     pub role: String,
+    pub principal: Principal,
     pub purpose: Option<String>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
@@ -39,6 +44,7 @@ impl AccessContext {
             tenant,
             actor: actor.to_owned(),
             role: "system".into(),
+            principal: Principal::system(),
             purpose: None,
             client_ip: None,
             user_agent: None,

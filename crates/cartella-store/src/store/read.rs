@@ -1,7 +1,9 @@
 //! Reads: read, vread, history and search. Each opens content under its compartment key and
 //! queues a read audit event (one per patient touched, batched off the request path).
 
+use super::authorize::Scope;
 use super::{AccessContext, Store, StoredResource};
+use cartella_core::access::{Action, Decision};
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::values;
@@ -40,6 +42,7 @@ pub const MAX_PAGE: usize = 1_000;
 impl Store {
     pub async fn read(&self, ctx: &AccessContext, rtype: &str, id: &str) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
+        let scope = self.authorize(ctx, Action::Read, rtype, Some(id.as_str())).await?;
         let raw = self
             .backend
             .current(&ctx.tenant, rtype, id.as_str())
@@ -48,7 +51,7 @@ impl Store {
         if raw.deleted {
             return Err(StoreError::Deleted(format!("{rtype}/{id}")));
         }
-        self.open_and_audit(ctx, "read", raw).await
+        self.open_and_audit(ctx, "read", raw, &scope).await
     }
 
     pub async fn vread(
@@ -59,13 +62,14 @@ impl Store {
         version: i64,
     ) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
+        let scope = self.authorize(ctx, Action::Read, rtype, Some(id.as_str())).await?;
         let raw = self
             .backend
             .version(&ctx.tenant, rtype, id.as_str(), version)
             .await?;
         let raw =
             raw.ok_or_else(|| StoreError::NotFound(format!("{rtype}/{id}/_history/{version}")))?;
-        self.open_and_audit(ctx, "vread", raw).await
+        self.open_and_audit(ctx, "vread", raw, &scope).await
     }
 
     async fn open_and_audit(
@@ -73,10 +77,14 @@ impl Store {
         ctx: &AccessContext,
         action: &str,
         raw: RawResource,
+        scope: &Scope,
     ) -> Result<StoredResource> {
         let json = self.open_content(&ctx.tenant, &raw).await?;
         let stored = to_stored(raw, json);
         let patient = patient_of_json(&stored);
+        if !scope.admits(patient.as_deref()) {
+            return Err(self.deny(ctx, Action::Read, &stored.rtype, Some(&stored.id)).await);
+        }
         let draft = self
             .audit_draft(
                 ctx,
@@ -98,7 +106,8 @@ impl Store {
         query: HistoryQuery,
     ) -> Result<Vec<HistoryEntry>> {
         if let Some(t) = &query.rtype {
-            ResourceType::parse(t)?;
+            let t = ResourceType::parse(t)?.as_str();
+            self.authorize(ctx, Action::Read, t, query.id.as_deref()).await?;
         }
         if let Some(i) = &query.id {
             ResourceId::parse(i)?;
@@ -128,11 +137,21 @@ impl Store {
                 json,
                 row_id: raw.row_id,
             };
-            if let Some(j) = &entry.json
-                && let Ok(v) = serde_json::from_slice(j)
-            {
-                patients.extend(crate::extract::patient_of(&entry.rtype, &entry.id, &v));
+            let patient = entry
+                .json
+                .as_ref()
+                .and_then(|j| serde_json::from_slice(j).ok())
+                .and_then(|v| crate::extract::patient_of(&entry.rtype, &entry.id, &v));
+            // History across types returns only what the caller may read.
+            let visible = match ctx.principal.decide(&entry.rtype, Action::Read) {
+                Decision::Allow => true,
+                Decision::Compartment(ids) => patient.as_ref().is_some_and(|p| ids.contains(p)),
+                Decision::Deny => false,
+            };
+            if !visible {
+                continue;
             }
+            patients.extend(patient);
             out.push(entry);
         }
         self.audit_patients(ctx, "history", patients).await?;
@@ -151,7 +170,11 @@ impl Store {
             .keys
             .tenant_key(self.backend.as_ref(), &ctx.tenant)
             .await?;
-        let parsed = parse(rtype, params, tenant_key.blind_key())?;
+        let scope = self.authorize(ctx, Action::Read, rtype, None).await?;
+        let mut parsed = parse(rtype, params, tenant_key.blind_key())?;
+        if let Scope::Patients(ids) = scope {
+            parsed.clauses.push(crate::search::Clause::Compartment(ids));
+        }
         let count = parsed.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
         let plan = SearchPlan {
             tenant: ctx.tenant.clone(),

@@ -5,14 +5,40 @@ use crate::error::{Result, StoreError};
 use crate::model::TenantRecord;
 use cartella_core::{TenantId, TenantSlug, Timestamp};
 
+/// Slug of the hidden system tenant; real slugs cannot start with '_'.
+pub const SYSTEM_SLUG: &str = "_system";
+
 impl Store {
     /// Create a practice and its data key; `actor` is recorded in the tenant's first audit event.
-    pub async fn create_tenant(
-        &self,
-        slug: &TenantSlug,
-        name: &str,
-        actor: &str,
-    ) -> Result<TenantRecord> {
+    pub async fn create_tenant(&self, slug: &TenantSlug, name: &str, actor: &str) -> Result<TenantRecord> {
+        self.insert_tenant(slug.as_str(), name, actor).await
+    }
+
+    /// The hidden practice that holds what belongs to no practice: the audit chain of sign-in
+    /// attempts before a practice is chosen, and the key that identity secrets derive from (a
+    /// tenant key, so master-key rotation re-wraps it like any other).
+    pub async fn system_tenant(&self) -> Result<TenantRecord> {
+        match self.tenant_by_slug(SYSTEM_SLUG).await {
+            Ok(t) => Ok(t),
+            Err(StoreError::NotFound(_)) => match self.insert_tenant(SYSTEM_SLUG, "Cartella system", "system").await {
+                Err(StoreError::Conflict(_)) => self.tenant_by_slug(SYSTEM_SLUG).await,
+                other => other,
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A 256-bit key for `label`, derived from the system tenant's data key.
+    pub async fn derive_system_key(&self, label: &str) -> Result<[u8; 32]> {
+        use hmac::{Hmac, Mac};
+        let t = self.system_tenant().await?;
+        let key = self.keys.tenant_key(self.backend.as_ref(), &t.id).await?;
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.secret()).expect("HMAC takes any key");
+        mac.update(label.as_bytes());
+        Ok(mac.finalize().into_bytes().into())
+    }
+
+    async fn insert_tenant(&self, slug: &str, name: &str, actor: &str) -> Result<TenantRecord> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::Domain(cartella_core::DomainError::Invalid(
@@ -21,7 +47,7 @@ impl Store {
         }
         let record = TenantRecord {
             id: TenantId::new(),
-            slug: slug.as_str().to_owned(),
+            slug: slug.to_owned(),
             name: name.to_owned(),
             created_at: Timestamp::now().micros(),
         };
@@ -77,8 +103,10 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("practice '{slug}'")))
     }
 
+    /// The practices (the hidden system tenant is not one).
     pub async fn list_tenants(&self) -> Result<Vec<TenantRecord>> {
-        self.backend.list_tenants().await
+        let all = self.backend.list_tenants().await?;
+        Ok(all.into_iter().filter(|t| !t.slug.starts_with('_')).collect())
     }
 
     /// A system context for a tenant given by slug (CLI and jobs).

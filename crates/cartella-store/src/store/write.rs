@@ -2,12 +2,14 @@
 //! becomes one [`WriteBatch`]: resource + history + index rows + audit event (+ outbox jobs),
 //! committed atomically by the backend.
 
+use super::authorize::Scope;
 use super::content::aad;
 use super::{AccessContext, Store, StoredResource};
 use crate::crypto::DataKey;
 use crate::error::{Result, StoreError};
 use crate::extract::{extract, patient_of};
 use crate::model::*;
+use cartella_core::access::Action;
 use cartella_core::{ResourceId, ResourceType, Timestamp};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -27,6 +29,29 @@ pub struct WriteOutcome {
     pub resource: StoredResource,
     /// True when the write created the resource (201), false when it updated it (200).
     pub created: bool,
+}
+
+impl Store {
+    /// A compartment-limited caller may only touch resources of the patients it may see.
+    async fn check_compartment(
+        &self,
+        ctx: &AccessContext,
+        scope: &Scope,
+        action: Action,
+        rtype: &str,
+        id: &str,
+        body: &Map<String, Value>,
+    ) -> Result<()> {
+        if *scope == Scope::All {
+            return Ok(());
+        }
+        let patient = patient_of(rtype, id, &Value::Object(body.clone()));
+        if scope.admits(patient.as_deref()) {
+            Ok(())
+        } else {
+            Err(self.deny(ctx, action, rtype, Some(id)).await)
+        }
+    }
 }
 
 /// Patient keys created during one batch, committed with it.
@@ -98,7 +123,9 @@ impl Store {
         may_exist: bool,
     ) -> Result<WriteOutcome> {
         let rtype = ResourceType::parse(rtype)?.as_str();
+        let scope = self.authorize(ctx, Action::Write, rtype, Some(id)).await?;
         let body = validate_body(rtype, body)?;
+        self.check_compartment(ctx, &scope, Action::Write, rtype, id, &body).await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -248,6 +275,7 @@ impl Store {
         let rtype = ResourceType::parse(rtype)?.as_str();
         let id = ResourceId::parse(id)?;
         let id = id.as_str();
+        let scope = self.authorize(ctx, Action::Delete, rtype, Some(id)).await?;
         for _ in 0..RETRIES {
             let current = self.backend.current(&ctx.tenant, rtype, id).await?;
             let Some(current) = current else {
@@ -255,6 +283,11 @@ impl Store {
             };
             if current.deleted {
                 return Ok(None);
+            }
+            if scope != Scope::All {
+                let body: Map<String, Value> = serde_json::from_slice(&self.open_content(&ctx.tenant, &current).await?)
+                    .map_err(|_| StoreError::Corrupted(format!("{rtype}/{id}")))?;
+                self.check_compartment(ctx, &scope, Action::Delete, rtype, id, &body).await?;
             }
             let version = current.version + 1;
             let now = Timestamp::now();
@@ -329,7 +362,10 @@ impl Store {
             let mut seen = std::collections::HashSet::new();
             for (rtype, body) in items.iter().cloned() {
                 let rtype = ResourceType::parse(&rtype)?.as_str();
+                let scope = self.authorize(ctx, Action::Write, rtype, None).await?;
                 let body = validate_body(rtype, body)?;
+                let claimed = body.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
+                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, &body).await?;
                 let given = body
                     .get("id")
                     .and_then(Value::as_str)
@@ -399,6 +435,7 @@ impl Store {
         patient_id: &str,
     ) -> Result<ErasureReport> {
         let id = ResourceId::parse(patient_id)?;
+        self.authorize_admin(ctx).await?;
         let draft = self
             .audit_draft(
                 ctx,

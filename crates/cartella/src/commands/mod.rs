@@ -6,6 +6,7 @@ pub mod keys;
 pub mod patient;
 pub mod serve;
 pub mod tenant;
+pub mod user;
 
 use crate::settings::Settings;
 use std::process::ExitCode;

@@ -35,8 +35,16 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
             .clone()
             .unwrap_or_else(|| format!("http://{addr}")),
     };
+    let auth = cartella_auth::Auth::new(store.clone(), settings.auth.clone()).await?;
+    if let Some(token) = auth.setup_token().await? {
+        println!(
+            "first run: create the practice and its administrator with POST {}/api/v1/setup (token {token})",
+            config.public_url
+        );
+    }
     let state = AppState {
         store: store.clone(),
+        auth,
         config: Arc::new(config),
         started: Instant::now(),
     };

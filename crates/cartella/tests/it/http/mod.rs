@@ -53,8 +53,10 @@ pub async fn spawn_app(world: &World) -> TestApp {
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
     let base = format!("http://{addr}");
+    let auth = cartella_auth::Auth::new(store.clone(), test_auth_config()).await.expect("auth service");
     let state = AppState {
         store: store.clone(),
+        auth,
         config: Arc::new(ServerConfig {
             max_body_bytes: 64 * 1024,
             service_token: Some(Secret::new(TOKEN.to_owned())),
@@ -337,3 +339,9 @@ pub fn observation(patient_id: &str, system: &str, code: &str, when: &str) -> Va
 
 pub const LOINC: &str = "http://loinc.org";
 pub const HEART_RATE: &str = "8867-4";
+
+/// Production rules with a cheaper Argon2 (the hashing cost is measured by the benchmark, not
+/// by tests).
+pub fn test_auth_config() -> cartella_auth::AuthConfig {
+    cartella_auth::AuthConfig { argon2_memory_kib: 1024, hash_parallelism: 2, ..Default::default() }
+}

@@ -1,0 +1,34 @@
+//! The JSON API at `/api/v1`: sign-in and account endpoints, first-run setup, and practice
+//! administration (staff, API clients, settings, shares).
+
+mod admin;
+mod account;
+pub mod envelope;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post, put};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/setup", post(account::setup))
+        .route("/auth/login", post(account::login))
+        .route("/auth/mfa", post(account::mfa))
+        .route("/auth/logout", post(account::logout))
+        .route("/auth/logout-everywhere", post(account::logout_everywhere))
+        .route("/auth/me", get(account::me))
+        .route("/auth/password", post(account::change_password))
+        .route("/auth/password-reset", post(account::request_reset))
+        .route("/auth/password-reset/confirm", post(account::confirm_reset))
+        .route("/auth/2fa/setup", post(account::totp_begin))
+        .route("/auth/2fa/enable", post(account::totp_confirm))
+        .route("/auth/2fa/recovery-codes", post(account::recovery_codes))
+        .route("/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/admin/users/{id}/roles", put(admin::set_roles))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route("/admin/users/{id}/reset-2fa", post(admin::reset_2fa))
+        .route("/admin/clients", get(admin::list_clients).post(admin::create_client))
+        .route("/admin/settings", put(admin::put_settings))
+        .route("/admin/shares", post(admin::create_share))
+}
