@@ -20,7 +20,12 @@ pub struct UserCache {
 impl UserCache {
     /// Sessions and tokens issued at `issued_at` (µs) for `user_id` are still good?
     pub fn still_valid(&self, user_id: &str, issued_at: i64) -> bool {
-        match self.users.read().unwrap_or_else(|p| p.into_inner()).get(user_id) {
+        match self
+            .users
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(user_id)
+        {
             Some(u) => u.disabled_at.is_none() && issued_at >= u.sessions_valid_after,
             None => true,
         }
@@ -29,22 +34,38 @@ impl UserCache {
     pub fn apply(&self, change: UserInvalidation) {
         let mut seen = self.seen_until.write().unwrap_or_else(|p| p.into_inner());
         *seen = (*seen).max(change.updated_at);
-        self.memberships.write().unwrap_or_else(|p| p.into_inner()).retain(|(u, _), _| *u != change.user_id);
-        self.users.write().unwrap_or_else(|p| p.into_inner()).insert(change.user_id.clone(), change);
+        self.memberships
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(u, _), _| *u != change.user_id);
+        self.users
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(change.user_id.clone(), change);
     }
 
     pub fn membership(&self, user_id: &str, tenant: &TenantId) -> Option<Arc<MembershipRecord>> {
-        self.memberships.read().unwrap_or_else(|p| p.into_inner()).get(&(user_id.to_owned(), tenant.clone())).cloned()
+        self.memberships
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(user_id.to_owned(), tenant.clone()))
+            .cloned()
     }
 
     pub fn remember_membership(&self, m: MembershipRecord) -> Arc<MembershipRecord> {
         let m = Arc::new(m);
-        self.memberships.write().unwrap_or_else(|p| p.into_inner()).insert((m.user_id.clone(), m.tenant.clone()), m.clone());
+        self.memberships
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((m.user_id.clone(), m.tenant.clone()), m.clone());
         m
     }
 
     /// Load every user once, then poll for changes until the cache is dropped.
-    pub async fn start(self: &Arc<Self>, backend: Arc<dyn Backend>) -> cartella_store::error::Result<()> {
+    pub async fn start(
+        self: &Arc<Self>,
+        backend: Arc<dyn Backend>,
+    ) -> cartella_store::error::Result<()> {
         for u in backend.users_changed_since(i64::MIN).await? {
             self.apply(u);
         }

@@ -46,7 +46,9 @@ pub struct Signer {
 
 impl Signer {
     pub fn new(key: [u8; 32]) -> Self {
-        Signer { key: zeroize::Zeroizing::new(key) }
+        Signer {
+            key: zeroize::Zeroizing::new(key),
+        }
     }
 
     fn mac(&self, data: &[u8]) -> Vec<u8> {
@@ -65,7 +67,9 @@ impl Signer {
     /// Check signature and expiry at `now` (seconds).
     pub fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
         let mut parts = token.split('.');
-        let (Some(h), Some(b), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(h), Some(b), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(TokenError::Malformed);
         };
         if h != B64.encode(HEADER) {
@@ -73,11 +77,15 @@ impl Signer {
         }
         let sig = B64.decode(s).map_err(|_| TokenError::Malformed)?;
         let expected = self.mac(format!("{h}.{b}").as_bytes());
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(sig.as_slice(), expected.as_slice())) {
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            sig.as_slice(),
+            expected.as_slice(),
+        )) {
             return Err(TokenError::Signature);
         }
-        let claims: Claims = serde_json::from_slice(&B64.decode(b).map_err(|_| TokenError::Malformed)?)
-            .map_err(|_| TokenError::Malformed)?;
+        let claims: Claims =
+            serde_json::from_slice(&B64.decode(b).map_err(|_| TokenError::Malformed)?)
+                .map_err(|_| TokenError::Malformed)?;
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
@@ -90,7 +98,17 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "u".into(), tid: "t".into(), cid: "c".into(), scope: "user/*.read".into(), patient: None, kind: "user".into(), iat: 0, exp, jti: "j".into() }
+        Claims {
+            sub: "u".into(),
+            tid: "t".into(),
+            cid: "c".into(),
+            scope: "user/*.read".into(),
+            patient: None,
+            kind: "user".into(),
+            iat: 0,
+            exp,
+            jti: "j".into(),
+        }
     }
 
     #[test]
@@ -99,9 +117,18 @@ mod tests {
         let t = s.sign(&claims(100));
         assert_eq!(s.verify(&t, 50).unwrap(), claims(100));
         assert_eq!(s.verify(&t, 100), Err(TokenError::Expired));
-        assert_eq!(Signer::new([2; 32]).verify(&t, 50), Err(TokenError::Signature));
+        assert_eq!(
+            Signer::new([2; 32]).verify(&t, 50),
+            Err(TokenError::Signature)
+        );
         let mut parts: Vec<&str> = t.split('.').collect();
-        let forged = B64.encode(serde_json::to_vec(&Claims { sub: "admin".into(), ..claims(100) }).unwrap());
+        let forged = B64.encode(
+            serde_json::to_vec(&Claims {
+                sub: "admin".into(),
+                ..claims(100)
+            })
+            .unwrap(),
+        );
         parts[1] = &forged;
         assert_eq!(s.verify(&parts.join("."), 50), Err(TokenError::Signature));
         assert_eq!(s.verify("a.b", 50), Err(TokenError::Malformed));

@@ -1,7 +1,9 @@
 //! Password policy and hashing. Argon2id at OWASP's parameters (19 MiB, 2 passes), run on the
 //! blocking pool behind a semaphore so a burst of logins cannot starve other requests.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
@@ -32,7 +34,9 @@ impl Problem {
             Problem::NoLowercase => "add a lower-case letter".into(),
             Problem::NoDigit => "add a digit".into(),
             Problem::NoSymbol => "add a symbol such as ! ? # or %".into(),
-            Problem::Common => "this password is too common: it appears in lists of leaked passwords".into(),
+            Problem::Common => {
+                "this password is too common: it appears in lists of leaked passwords".into()
+            }
             Problem::ContainsEmail => "do not use your e-mail address in the password".into(),
         }
     }
@@ -52,7 +56,12 @@ impl Problem {
 
 fn common() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| include_str!("../data/common-passwords.txt").lines().filter(|l| !l.is_empty()).collect())
+    LIST.get_or_init(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.is_empty())
+            .collect()
+    })
 }
 
 /// How many entries the shipped list of common passwords holds.
@@ -79,7 +88,10 @@ pub fn check(password: &str, email: &str) -> Vec<Problem> {
     if !password.chars().any(|c| c.is_ascii_digit()) {
         out.push(Problem::NoDigit);
     }
-    if !password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+    if !password
+        .chars()
+        .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    {
         out.push(Problem::NoSymbol);
     }
     let lower = password.to_lowercase();
@@ -108,7 +120,10 @@ pub struct Hasher {
 impl Hasher {
     /// Production parameters: m = 19 MiB, t = 2, p = 1; `parallel` hashes at a time.
     pub fn new(parallel: usize) -> Self {
-        Self::with_params(parallel, Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters"))
+        Self::with_params(
+            parallel,
+            Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters"),
+        )
     }
 
     pub fn with_params(parallel: usize, params: Params) -> Self {
@@ -118,7 +133,11 @@ impl Hasher {
             .hash_password(uuid::Uuid::new_v4().to_string().as_bytes(), &salt)
             .map(|h| h.to_string())
             .unwrap_or_default();
-        Hasher { permits: Arc::new(Semaphore::new(parallel.max(1))), params, dummy: Arc::new(dummy) }
+        Hasher {
+            permits: Arc::new(Semaphore::new(parallel.max(1))),
+            params,
+            dummy: Arc::new(dummy),
+        }
     }
 
     fn argon(&self) -> Argon2<'static> {
@@ -126,11 +145,18 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: &str) -> String {
-        let _permit = self.permits.acquire().await.expect("semaphore never closes");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closes");
         let (argon, pw) = (self.argon(), zeroize::Zeroizing::new(password.to_owned()));
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon.hash_password(pw.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+            argon
+                .hash_password(pw.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
         })
         .await
         .unwrap_or_default()
@@ -138,12 +164,20 @@ impl Hasher {
 
     /// Verify `password` against `hash`; with no hash, burn the same time and fail.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
-        let _permit = self.permits.acquire().await.expect("semaphore never closes");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closes");
         let known = hash.is_some();
-        let hash = hash.map(str::to_owned).unwrap_or_else(|| self.dummy.as_ref().clone());
+        let hash = hash
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.dummy.as_ref().clone());
         let (argon, pw) = (self.argon(), zeroize::Zeroizing::new(password.to_owned()));
         let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash).map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok()).unwrap_or(false)
+            PasswordHash::new(&hash)
+                .map(|h| argon.verify_password(pw.as_bytes(), &h).is_ok())
+                .unwrap_or(false)
         })
         .await
         .unwrap_or(false);
@@ -158,10 +192,20 @@ mod tests {
     #[test]
     fn policy_names_every_broken_rule() {
         assert!(check("Correct-Horse-7-Battery", "anna@example.org").is_empty());
-        assert_eq!(check("short", "a@b.c"), vec![Problem::TooShort, Problem::NoUppercase, Problem::NoDigit, Problem::NoSymbol]);
+        assert_eq!(
+            check("short", "a@b.c"),
+            vec![
+                Problem::TooShort,
+                Problem::NoUppercase,
+                Problem::NoDigit,
+                Problem::NoSymbol
+            ]
+        );
         assert!(check("Password2024!", "a@b.c").contains(&Problem::Common));
         assert!(check("Qwertyuiop1!", "a@b.c").contains(&Problem::Common));
-        assert!(check("Rossi.Maria-2024!", "rossi.maria@clinic.it").contains(&Problem::ContainsEmail));
+        assert!(
+            check("Rossi.Maria-2024!", "rossi.maria@clinic.it").contains(&Problem::ContainsEmail)
+        );
         assert!(common_list_len() >= 10_000);
     }
 

@@ -12,7 +12,10 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(window: Duration) -> Self {
-        Limiter { window, counters: Mutex::new(HashMap::new()) }
+        Limiter {
+            window,
+            counters: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Count one hit for `key`; `Err(seconds until the window resets)` past `limit`.

@@ -22,7 +22,9 @@ pub fn otpauth_uri(secret: &[u8], account: &str, issuer: &str) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect()
@@ -95,9 +97,18 @@ mod tests {
         let now = 1_800_000_000;
         let code = code_at(&secret, now);
         let step = verify(&secret, &code, now, None).expect("current code");
-        assert!(verify(&secret, &code, now, Some(step)).is_none(), "replay refused");
-        assert!(verify(&secret, &code_at(&secret, now - 30), now, None).is_some(), "one step late is fine");
-        assert!(verify(&secret, &code_at(&secret, now - 90), now, None).is_none(), "three steps late is not");
+        assert!(
+            verify(&secret, &code, now, Some(step)).is_none(),
+            "replay refused"
+        );
+        assert!(
+            verify(&secret, &code_at(&secret, now - 30), now, None).is_some(),
+            "one step late is fine"
+        );
+        assert!(
+            verify(&secret, &code_at(&secret, now - 90), now, None).is_none(),
+            "three steps late is not"
+        );
         assert!(verify(&secret, "abcdef", now, None).is_none());
         let uri = otpauth_uri(&secret, "anna@clinic.it", "Cartella");
         assert!(uri.starts_with("otpauth://totp/Cartella:anna@clinic.it?secret="));

@@ -63,48 +63,82 @@ fn meta(headers: &HeaderMap, peer: Option<SocketAddr>) -> (Option<String>, Optio
 }
 
 /// Authenticate a request; `method` decides whether a session must show its CSRF token.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>, method: &Method) -> Result<Authenticated, AuthError> {
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    method: &Method,
+) -> Result<Authenticated, AuthError> {
     let (ip, ua) = meta(headers, peer);
     if let Some(token) = bearer(headers) {
-        if let Some(service) = &state.config.service_token {
-            if bool::from(token.as_bytes().ct_eq(service.expose().as_bytes())) {
-                return service_context(state, headers, ip, ua).await;
-            }
+        if let Some(service) = &state.config.service_token
+            && bool::from(token.as_bytes().ct_eq(service.expose().as_bytes()))
+        {
+            return service_context(state, headers, ip, ua).await;
         }
         return state.auth.authenticate_token(token, ip, ua).await;
     }
     if let Some(c) = cookie(headers, SESSION_COOKIE) {
         let info = state.auth.session(c, false).await?;
         if info.mfa_enrolment_required {
-            return Err(AuthError::Forbidden("this practice requires two-factor authentication: enrol first".into()));
+            return Err(AuthError::Forbidden(
+                "this practice requires two-factor authentication: enrol first".into(),
+            ));
         }
         let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
         if unsafe_method {
-            let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let sent = headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !bool::from(sent.as_bytes().ct_eq(info.session.csrf.as_bytes())) {
                 return Err(AuthError::Forbidden("missing or wrong CSRF token".into()));
             }
         }
         let ctx = state.auth.session_context(&info).await?;
-        return Ok(Authenticated { ctx, csrf: Some(info.session.csrf.clone()), client_id: None, user_id: Some(info.user.id) });
+        return Ok(Authenticated {
+            ctx,
+            csrf: Some(info.session.csrf.clone()),
+            client_id: None,
+            user_id: Some(info.user.id),
+        });
     }
     Err(AuthError::Unauthenticated)
 }
 
-async fn service_context(state: &AppState, headers: &HeaderMap, ip: Option<String>, ua: Option<String>) -> Result<Authenticated, AuthError> {
+async fn service_context(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: Option<String>,
+    ua: Option<String>,
+) -> Result<Authenticated, AuthError> {
     let slug = headers
         .get(TENANT_HEADER)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| AuthError::field(TENANT_HEADER, format!("the {TENANT_HEADER} header names the practice")))?;
-    let slug = TenantSlug::parse(slug).map_err(|_| AuthError::Forbidden("not allowed for this practice".into()))?;
+        .ok_or_else(|| {
+            AuthError::field(
+                TENANT_HEADER,
+                format!("the {TENANT_HEADER} header names the practice"),
+            )
+        })?;
+    let slug = TenantSlug::parse(slug)
+        .map_err(|_| AuthError::Forbidden("not allowed for this practice".into()))?;
     let tenant = state
         .store
         .tenant_by_slug(slug.as_str())
         .await
         .map_err(|_| AuthError::Forbidden("not allowed for this practice".into()))?;
     let mut ctx = AccessContext::system(tenant.id, "service-token");
-    ctx.purpose = headers.get("x-purpose-of-use").and_then(|v| v.to_str().ok()).map(|s| s.chars().take(64).collect());
+    ctx.purpose = headers
+        .get("x-purpose-of-use")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(64).collect());
     ctx.client_ip = ip;
     ctx.user_agent = ua;
-    Ok(Authenticated { ctx, csrf: None, client_id: None, user_id: None })
+    Ok(Authenticated {
+        ctx,
+        csrf: None,
+        client_id: None,
+        user_id: None,
+    })
 }

@@ -5,8 +5,8 @@
 pub mod api;
 pub mod auth;
 pub mod fhir;
-pub mod oauth;
 pub mod metrics;
+pub mod oauth;
 pub mod ops;
 
 use axum::Router;

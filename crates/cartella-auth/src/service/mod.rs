@@ -43,8 +43,9 @@ impl Auth {
         let backend = store.backend().clone();
         let users = Arc::new(UserCache::default());
         users.start(backend.clone()).await?;
-        let params = argon2::Params::new(config.argon2_memory_kib, 2, 1, None)
-            .map_err(|e| crate::error::AuthError::Conflict(format!("invalid Argon2 settings: {e}")))?;
+        let params = argon2::Params::new(config.argon2_memory_kib, 2, 1, None).map_err(|e| {
+            crate::error::AuthError::Conflict(format!("invalid Argon2 settings: {e}"))
+        })?;
         Ok(Arc::new(Auth {
             hasher: Hasher::with_params(config.hash_parallelism, params),
             signer: Signer::new(store.derive_system_key("cartella jwt v1").await?),
@@ -64,7 +65,12 @@ impl Auth {
     }
 
     /// A context for events that belong to no practice yet (sign-in attempts).
-    async fn system_context(&self, actor: &str, ip: Option<&str>, user_agent: Option<&str>) -> Result<AccessContext> {
+    async fn system_context(
+        &self,
+        actor: &str,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> Result<AccessContext> {
         let mut ctx = AccessContext::system(self.store.system_tenant().await?.id, actor);
         ctx.role = "anonymous".into();
         ctx.client_ip = ip.map(str::to_owned);
@@ -118,5 +124,10 @@ pub(crate) fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && email.len() <= 254 && !email.contains(char::is_whitespace)
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.contains(char::is_whitespace)
 }

@@ -52,19 +52,33 @@ fn hash_secret(secret: &str) -> String {
 
 impl Auth {
     /// Register a client in the practice of `ctx`; returns it and its secret (shown once).
-    pub async fn register_client(&self, ctx: &AccessContext, reg: ClientRegistration) -> Result<(ApiClientRecord, Option<String>)> {
+    pub async fn register_client(
+        &self,
+        ctx: &AccessContext,
+        reg: ClientRegistration,
+    ) -> Result<(ApiClientRecord, Option<String>)> {
         self.store.authorize_admin(ctx).await?;
         let name = reg.name.trim();
         if name.is_empty() || name.len() > 200 {
             return Err(AuthError::field("name", "enter a name of 1-200 characters"));
         }
-        let scopes = ScopeSet::parse(&reg.scopes).map_err(|e| AuthError::field("scopes", e.to_string()))?;
+        let scopes =
+            ScopeSet::parse(&reg.scopes).map_err(|e| AuthError::field("scopes", e.to_string()))?;
         if scopes.is_empty() {
-            return Err(AuthError::field("scopes", "at least one scope, e.g. system/*.read"));
+            return Err(AuthError::field(
+                "scopes",
+                "at least one scope, e.g. system/*.read",
+            ));
         }
         for uri in &reg.redirect_uris {
-            if !(uri.starts_with("https://") || uri.starts_with("http://127.0.0.1") || uri.starts_with("http://localhost")) {
-                return Err(AuthError::field("redirect_uris", "redirect URIs must use https (or http on localhost)"));
+            if !(uri.starts_with("https://")
+                || uri.starts_with("http://127.0.0.1")
+                || uri.starts_with("http://localhost"))
+            {
+                return Err(AuthError::field(
+                    "redirect_uris",
+                    "redirect URIs must use https (or http on localhost)",
+                ));
             }
         }
         let secret = (!reg.public).then(random_token);
@@ -86,15 +100,33 @@ impl Auth {
 
     /// Authenticate a client; a confidential client must present its secret.
     async fn client_auth(&self, client_id: &str, secret: Option<&str>) -> Result<ApiClientRecord> {
-        let client = self.backend.client(client_id).await?.filter(|c| c.disabled_at.is_none()).ok_or(AuthError::InvalidClient)?;
+        let client = self
+            .backend
+            .client(client_id)
+            .await?
+            .filter(|c| c.disabled_at.is_none())
+            .ok_or(AuthError::InvalidClient)?;
         match (&client.secret_hash, secret) {
-            (Some(h), Some(s)) if subtle::ConstantTimeEq::ct_eq(h.as_bytes(), hash_secret(s).as_bytes()).into() => Ok(client),
+            (Some(h), Some(s))
+                if subtle::ConstantTimeEq::ct_eq(h.as_bytes(), hash_secret(s).as_bytes())
+                    .into() =>
+            {
+                Ok(client)
+            }
             (None, None) => Ok(client),
             _ => Err(AuthError::InvalidClient),
         }
     }
 
-    fn access_token(&self, sub: &str, kind: &str, tenant: &TenantId, client: &str, scope: &str, patient: Option<String>) -> (String, i64) {
+    fn access_token(
+        &self,
+        sub: &str,
+        kind: &str,
+        tenant: &TenantId,
+        client: &str,
+        scope: &str,
+        patient: Option<String>,
+    ) -> (String, i64) {
         let now = now_us() / 1_000_000;
         let ttl = self.config.access_token_minutes * 60;
         let claims = Claims {
@@ -112,44 +144,97 @@ impl Auth {
     }
 
     /// `grant_type=client_credentials`: a token for the client itself.
-    pub async fn client_credentials(&self, client_id: &str, secret: Option<&str>, scope: Option<&str>) -> Result<TokenResponse> {
+    pub async fn client_credentials(
+        &self,
+        client_id: &str,
+        secret: Option<&str>,
+        scope: Option<&str>,
+    ) -> Result<TokenResponse> {
         let client = self.client_auth(client_id, secret).await?;
         if client.secret_hash.is_none() {
-            return Err(AuthError::OAuth("unauthorized_client", "public clients cannot use client credentials".into()));
+            return Err(AuthError::OAuth(
+                "unauthorized_client",
+                "public clients cannot use client credentials".into(),
+            ));
         }
         let granted = self.grant_scopes(&client, scope)?;
-        let (access_token, expires_in) = self.access_token(&client.id, "client", &client.tenant, &client.id, &granted, None);
-        Ok(TokenResponse { access_token, token_type: "Bearer", expires_in, scope: granted, refresh_token: None, patient: None })
+        let (access_token, expires_in) = self.access_token(
+            &client.id,
+            "client",
+            &client.tenant,
+            &client.id,
+            &granted,
+            None,
+        );
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            scope: granted,
+            refresh_token: None,
+            patient: None,
+        })
     }
 
     fn grant_scopes(&self, client: &ApiClientRecord, asked: Option<&str>) -> Result<String> {
         let allowed = ScopeSet::parse(&client.scopes).map_err(|_| AuthError::InvalidClient)?;
         let granted = match asked.filter(|s| !s.trim().is_empty()) {
-            Some(s) => ScopeSet::parse(s).map_err(|e| AuthError::OAuth("invalid_scope", e.to_string()))?.intersect(&allowed),
+            Some(s) => ScopeSet::parse(s)
+                .map_err(|e| AuthError::OAuth("invalid_scope", e.to_string()))?
+                .intersect(&allowed),
             None => allowed,
         };
         if granted.is_empty() {
-            return Err(AuthError::OAuth("invalid_scope", "none of the requested scopes is allowed for this client".into()));
+            return Err(AuthError::OAuth(
+                "invalid_scope",
+                "none of the requested scopes is allowed for this client".into(),
+            ));
         }
         Ok(granted.to_string())
     }
 
     /// Check an authorization request before showing the consent page.
-    pub async fn authorize_request(&self, client_id: &str, redirect_uri: &str, challenge: &str, method: &str) -> Result<ApiClientRecord> {
-        let client = self.backend.client(client_id).await?.filter(|c| c.disabled_at.is_none()).ok_or(AuthError::InvalidClient)?;
+    pub async fn authorize_request(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        challenge: &str,
+        method: &str,
+    ) -> Result<ApiClientRecord> {
+        let client = self
+            .backend
+            .client(client_id)
+            .await?
+            .filter(|c| c.disabled_at.is_none())
+            .ok_or(AuthError::InvalidClient)?;
         if !client.redirect_uris.split(' ').any(|u| u == redirect_uri) {
-            return Err(AuthError::OAuth("invalid_request", "redirect_uri is not registered for this client".into()));
+            return Err(AuthError::OAuth(
+                "invalid_request",
+                "redirect_uri is not registered for this client".into(),
+            ));
         }
         if method != "S256" || challenge.len() < 43 || challenge.len() > 128 {
-            return Err(AuthError::OAuth("invalid_request", "PKCE with code_challenge_method=S256 is required".into()));
+            return Err(AuthError::OAuth(
+                "invalid_request",
+                "PKCE with code_challenge_method=S256 is required".into(),
+            ));
         }
         Ok(client)
     }
 
     /// The signed-in user consented: an authorization code (60 s, single use).
-    pub async fn issue_code(&self, ctx: &AccessContext, client: &ApiClientRecord, redirect_uri: &str, scope: Option<&str>, challenge: &str) -> Result<String> {
+    pub async fn issue_code(
+        &self,
+        ctx: &AccessContext,
+        client: &ApiClientRecord,
+        redirect_uri: &str,
+        scope: Option<&str>,
+        challenge: &str,
+    ) -> Result<String> {
         if client.tenant != ctx.tenant {
-            return Err(AuthError::Forbidden("this client belongs to another practice".into()));
+            return Err(AuthError::Forbidden(
+                "this client belongs to another practice".into(),
+            ));
         }
         let granted = self.grant_scopes(client, scope)?;
         let code = random_token();
@@ -176,21 +261,61 @@ impl Auth {
     }
 
     /// `grant_type=authorization_code` with the PKCE verifier.
-    pub async fn exchange_code(&self, client_id: &str, secret: Option<&str>, code: &str, redirect_uri: &str, verifier: &str) -> Result<TokenResponse> {
+    pub async fn exchange_code(
+        &self,
+        client_id: &str,
+        secret: Option<&str>,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<TokenResponse> {
         let client = self.client_auth(client_id, secret).await?;
-        let t = self.backend.consume_token(&sha256(code.as_bytes()), PURPOSE_CODE, now_us()).await?;
-        let t = t.ok_or_else(|| AuthError::InvalidGrant("the code is invalid, expired or already used".into()))?;
-        let data: CodeData = serde_json::from_str(&t.data).map_err(|_| AuthError::InvalidGrant("corrupt code".into()))?;
-        let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()));
-        if data.client_id != client.id || data.redirect_uri != redirect_uri || computed != data.challenge {
-            return Err(AuthError::InvalidGrant("code, client, redirect_uri or code_verifier do not match".into()));
+        let t = self
+            .backend
+            .consume_token(&sha256(code.as_bytes()), PURPOSE_CODE, now_us())
+            .await?;
+        let t = t.ok_or_else(|| {
+            AuthError::InvalidGrant("the code is invalid, expired or already used".into())
+        })?;
+        let data: CodeData = serde_json::from_str(&t.data)
+            .map_err(|_| AuthError::InvalidGrant("corrupt code".into()))?;
+        let computed =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()));
+        if data.client_id != client.id
+            || data.redirect_uri != redirect_uri
+            || computed != data.challenge
+        {
+            return Err(AuthError::InvalidGrant(
+                "code, client, redirect_uri or code_verifier do not match".into(),
+            ));
         }
-        let (user_id, tenant) = (t.user_id.ok_or(AuthError::InvalidGrant("no user".into()))?, t.tenant.ok_or(AuthError::InvalidGrant("no practice".into()))?);
-        self.tokens_for_user(&client, &user_id, &tenant, &data.scope, data.patient, uuid::Uuid::now_v7().to_string()).await
+        let (user_id, tenant) = (
+            t.user_id.ok_or(AuthError::InvalidGrant("no user".into()))?,
+            t.tenant
+                .ok_or(AuthError::InvalidGrant("no practice".into()))?,
+        );
+        self.tokens_for_user(
+            &client,
+            &user_id,
+            &tenant,
+            &data.scope,
+            data.patient,
+            uuid::Uuid::now_v7().to_string(),
+        )
+        .await
     }
 
-    async fn tokens_for_user(&self, client: &ApiClientRecord, user_id: &str, tenant: &TenantId, scope: &str, patient: Option<String>, family: String) -> Result<TokenResponse> {
-        let (access_token, expires_in) = self.access_token(user_id, "user", tenant, &client.id, scope, patient.clone());
+    async fn tokens_for_user(
+        &self,
+        client: &ApiClientRecord,
+        user_id: &str,
+        tenant: &TenantId,
+        scope: &str,
+        patient: Option<String>,
+        family: String,
+    ) -> Result<TokenResponse> {
+        let (access_token, expires_in) =
+            self.access_token(user_id, "user", tenant, &client.id, scope, patient.clone());
         let refresh = random_token();
         let now = now_us();
         self.backend
@@ -208,29 +333,65 @@ impl Auth {
                 created_at: now,
             })
             .await?;
-        Ok(TokenResponse { access_token, token_type: "Bearer", expires_in, scope: scope.to_owned(), refresh_token: Some(refresh), patient })
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            scope: scope.to_owned(),
+            refresh_token: Some(refresh),
+            patient,
+        })
     }
 
     /// `grant_type=refresh_token`: rotate. A replayed token revokes its family.
-    pub async fn refresh(&self, client_id: &str, secret: Option<&str>, refresh_token: &str) -> Result<TokenResponse> {
+    pub async fn refresh(
+        &self,
+        client_id: &str,
+        secret: Option<&str>,
+        refresh_token: &str,
+    ) -> Result<TokenResponse> {
         let client = self.client_auth(client_id, secret).await?;
-        match self.backend.use_refresh(&sha256(refresh_token.as_bytes()), now_us()).await? {
+        match self
+            .backend
+            .use_refresh(&sha256(refresh_token.as_bytes()), now_us())
+            .await?
+        {
             RefreshUse::Fresh(t) if t.client_id == client.id => {
-                let user_id = t.user_id.clone().ok_or_else(|| AuthError::InvalidGrant("not a user token".into()))?;
+                let user_id = t
+                    .user_id
+                    .clone()
+                    .ok_or_else(|| AuthError::InvalidGrant("not a user token".into()))?;
                 if !self.users.still_valid(&user_id, t.created_at) {
-                    self.backend.revoke_refresh_family(&t.family, now_us()).await?;
+                    self.backend
+                        .revoke_refresh_family(&t.family, now_us())
+                        .await?;
                     return Err(AuthError::InvalidGrant("the grant was revoked".into()));
                 }
-                self.tokens_for_user(&client, &user_id, &t.tenant, &t.scopes, t.patient_id.clone(), t.family).await
+                self.tokens_for_user(
+                    &client,
+                    &user_id,
+                    &t.tenant,
+                    &t.scopes,
+                    t.patient_id.clone(),
+                    t.family,
+                )
+                .await
             }
             RefreshUse::Fresh(t) | RefreshUse::Replayed(t) => {
-                let n = self.backend.revoke_refresh_family(&t.family, now_us()).await?;
+                let n = self
+                    .backend
+                    .revoke_refresh_family(&t.family, now_us())
+                    .await?;
                 tracing::warn!(client = %client.id, revoked = n, "refresh token reuse detected; family revoked");
                 let ctx = AccessContext::system(t.tenant.clone(), &client.id);
                 self.audit(&ctx, "oauth.refresh-reuse", "denied").await;
-                Err(AuthError::InvalidGrant("the refresh token was already used; the grant is revoked".into()))
+                Err(AuthError::InvalidGrant(
+                    "the refresh token was already used; the grant is revoked".into(),
+                ))
             }
-            RefreshUse::Invalid => Err(AuthError::InvalidGrant("invalid or expired refresh token".into())),
+            RefreshUse::Invalid => Err(AuthError::InvalidGrant(
+                "invalid or expired refresh token".into(),
+            )),
         }
     }
 
@@ -238,19 +399,25 @@ impl Auth {
     /// not an error.
     pub async fn revoke(&self, client_id: &str, secret: Option<&str>, token: &str) -> Result<()> {
         let client = self.client_auth(client_id, secret).await?;
-        if let Some(t) = self.backend.revoke_refresh(&sha256(token.as_bytes()), now_us()).await? {
+        if let Some(t) = self
+            .backend
+            .revoke_refresh(&sha256(token.as_bytes()), now_us())
+            .await?
+        {
             if t.client_id == client.id {
-                self.backend.revoke_refresh_family(&t.family, now_us()).await?;
+                self.backend
+                    .revoke_refresh_family(&t.family, now_us())
+                    .await?;
             }
             return Ok(());
         }
-        if let Ok(claims) = self.signer.verify(token, now_us() / 1_000_000) {
-            if claims.cid == client.id {
-                let mut map = self.revoked_jti.lock().unwrap_or_else(|p| p.into_inner());
-                let now = now_us() / 1_000_000;
-                map.retain(|_, exp| *exp > now);
-                map.insert(claims.jti, claims.exp);
-            }
+        if let Ok(claims) = self.signer.verify(token, now_us() / 1_000_000)
+            && claims.cid == client.id
+        {
+            let mut map = self.revoked_jti.lock().unwrap_or_else(|p| p.into_inner());
+            let now = now_us() / 1_000_000;
+            map.retain(|_, exp| *exp > now);
+            map.insert(claims.jti, claims.exp);
         }
         Ok(())
     }

@@ -24,28 +24,55 @@ impl Auth {
 
     fn open_secret(&self, user: &UserRecord) -> Option<Vec<u8>> {
         let sealed = user.totp_secret.as_ref()?;
-        aead::open(&self.seal_key, format!("totp|{}", user.id).as_bytes(), sealed).ok()
+        aead::open(
+            &self.seal_key,
+            format!("totp|{}", user.id).as_bytes(),
+            sealed,
+        )
+        .ok()
     }
 
     /// Start (or restart) enrolment: a new secret, not active until a code confirms it.
     pub async fn totp_begin(&self, user_id: &str) -> Result<Enrolment> {
-        let mut user = self.backend.user_by_id(user_id).await?.ok_or(AuthError::Unauthenticated)?;
+        let mut user = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
         if user.totp_enabled {
-            return Err(AuthError::Conflict("two-factor authentication is already on; turn it off first".into()));
+            return Err(AuthError::Conflict(
+                "two-factor authentication is already on; turn it off first".into(),
+            ));
         }
         let secret = totp::new_secret();
         user.totp_secret = Some(self.seal_secret(&user.id, &secret));
         user.updated_at = now_us();
         self.backend.update_user(&user).await?;
         let uri = totp::otpauth_uri(&secret, &user.email, "Cartella");
-        Ok(Enrolment { secret: totp::base32(&secret), qr_svg: totp::qr_svg(&uri), otpauth_uri: uri })
+        Ok(Enrolment {
+            secret: totp::base32(&secret),
+            qr_svg: totp::qr_svg(&uri),
+            otpauth_uri: uri,
+        })
     }
 
     /// Confirm enrolment with a first code; returns the recovery codes (shown once).
     pub async fn totp_confirm(&self, user_id: &str, code: &str) -> Result<Vec<String>> {
-        let mut user = self.backend.user_by_id(user_id).await?.ok_or(AuthError::Unauthenticated)?;
-        let secret = self.open_secret(&user).ok_or_else(|| AuthError::Conflict("start enrolment first".into()))?;
-        let step = totp::verify(&secret, code, (now_us() / 1_000_000) as u64, user.totp_last_step).ok_or(AuthError::InvalidCode)?;
+        let mut user = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
+        let secret = self
+            .open_secret(&user)
+            .ok_or_else(|| AuthError::Conflict("start enrolment first".into()))?;
+        let step = totp::verify(
+            &secret,
+            code,
+            (now_us() / 1_000_000) as u64,
+            user.totp_last_step,
+        )
+        .ok_or(AuthError::InvalidCode)?;
         user.totp_enabled = true;
         user.totp_last_step = Some(step);
         user.updated_at = now_us();
@@ -61,19 +88,30 @@ impl Auth {
             let mut rng = rand::thread_rng();
             (0..RECOVERY_CODES)
                 .map(|_| {
-                    let raw: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+                    let raw: String = (0..10)
+                        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                        .collect();
                     format!("{}-{}", &raw[..5], &raw[5..])
                 })
                 .collect()
         };
-        let hashes: Vec<Vec<u8>> = codes.iter().map(|c| sha256(normalize_code(c).as_bytes())).collect();
-        self.backend.replace_recovery_codes(user_id, &hashes).await?;
+        let hashes: Vec<Vec<u8>> = codes
+            .iter()
+            .map(|c| sha256(normalize_code(c).as_bytes()))
+            .collect();
+        self.backend
+            .replace_recovery_codes(user_id, &hashes)
+            .await?;
         Ok(codes)
     }
 
     /// Turn 2FA off (the user, with their password; or an administrator's reset).
     pub async fn totp_disable(&self, user_id: &str) -> Result<()> {
-        let mut user = self.backend.user_by_id(user_id).await?.ok_or(AuthError::Unauthenticated)?;
+        let mut user = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
         user.totp_enabled = false;
         user.totp_secret = None;
         user.totp_last_step = None;
@@ -84,11 +122,20 @@ impl Auth {
     }
 
     /// A TOTP code (not replayed) or an unused recovery code.
-    pub(super) async fn check_second_factor(&self, user: &mut UserRecord, code: &str) -> Result<bool> {
+    pub(super) async fn check_second_factor(
+        &self,
+        user: &mut UserRecord,
+        code: &str,
+    ) -> Result<bool> {
         let Some(secret) = self.open_secret(user) else {
             return Ok(false);
         };
-        if let Some(step) = totp::verify(&secret, code, (now_us() / 1_000_000) as u64, user.totp_last_step) {
+        if let Some(step) = totp::verify(
+            &secret,
+            code,
+            (now_us() / 1_000_000) as u64,
+            user.totp_last_step,
+        ) {
             user.totp_last_step = Some(step);
             user.updated_at = now_us();
             self.backend.update_user(user).await?;
@@ -96,12 +143,18 @@ impl Auth {
         }
         let normalized = normalize_code(code);
         if normalized.len() == 10 {
-            return Ok(self.backend.use_recovery_code(&user.id, &sha256(normalized.as_bytes()), now_us()).await?);
+            return Ok(self
+                .backend
+                .use_recovery_code(&user.id, &sha256(normalized.as_bytes()), now_us())
+                .await?);
         }
         Ok(false)
     }
 }
 
 fn normalize_code(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }

@@ -1,12 +1,14 @@
 //! Users and memberships: creation (CLI, first-run setup, administrators), disabling, roles,
 //! passwords (change, reset by e-mailed link), shares for external users, practice settings.
 
-use super::{Auth, now_us, normalize_email, random_token, sha256, valid_email};
+use super::{Auth, normalize_email, now_us, random_token, sha256, valid_email};
 use crate::error::{AuthError, Result};
 use crate::passwords;
 use cartella_core::access::{Role, RoleSet};
 use cartella_core::{TenantId, TenantSlug};
-use cartella_store::identity::{MembershipRecord, OneTimeToken, ShareRecord, UserInvalidation, UserRecord};
+use cartella_store::identity::{
+    MembershipRecord, OneTimeToken, ShareRecord, UserInvalidation, UserRecord,
+};
 use cartella_store::{AccessContext, Lane, NewJob};
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -38,7 +40,10 @@ impl Auth {
         let email = normalize_email(&new.email);
         let mut problems = Vec::new();
         if !valid_email(&email) {
-            problems.push(("email".to_owned(), "enter a valid e-mail address".to_owned()));
+            problems.push((
+                "email".to_owned(),
+                "enter a valid e-mail address".to_owned(),
+            ));
         }
         let name = new.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 200 {
@@ -52,10 +57,17 @@ impl Auth {
             }
         };
         if roles.as_ref().is_some_and(|r| r.contains(Role::Patient)) && new.patient_id.is_none() {
-            problems.push(("patient_id".into(), "a patient user needs the id of their Patient record".into()));
+            problems.push((
+                "patient_id".into(),
+                "a patient user needs the id of their Patient record".into(),
+            ));
         }
         if let Some(pw) = &new.password {
-            problems.extend(passwords::check(pw, &email).into_iter().map(|p| ("password".to_owned(), p.message())));
+            problems.extend(
+                passwords::check(pw, &email)
+                    .into_iter()
+                    .map(|p| ("password".to_owned(), p.message())),
+            );
         }
         if !problems.is_empty() {
             return Err(AuthError::Invalid(problems));
@@ -89,12 +101,23 @@ impl Auth {
             expires_at: new.expires_at,
             created_at: now,
         };
-        match self.backend.insert_user(&user, std::slice::from_ref(&membership)).await {
+        match self
+            .backend
+            .insert_user(&user, std::slice::from_ref(&membership))
+            .await
+        {
             Ok(()) => {}
             Err(cartella_store::StoreError::Conflict(_)) => {
                 // Already a user elsewhere: add the membership instead of a second account.
-                let existing = self.backend.user_by_email(&user.email).await?.ok_or(AuthError::Conflict("e-mail in use".into()))?;
-                let m = MembershipRecord { user_id: existing.id.clone(), ..membership };
+                let existing = self
+                    .backend
+                    .user_by_email(&user.email)
+                    .await?
+                    .ok_or(AuthError::Conflict("e-mail in use".into()))?;
+                let m = MembershipRecord {
+                    user_id: existing.id.clone(),
+                    ..membership
+                };
                 self.backend.upsert_membership(&m).await?;
                 self.touch(&existing.id).await?;
                 self.audit(ctx, "user.add-membership", "success").await;
@@ -108,10 +131,19 @@ impl Auth {
 
     /// Bump `updated_at` so every node drops its cached memberships of the user.
     async fn touch(&self, user_id: &str) -> Result<()> {
-        let mut u = self.backend.user_by_id(user_id).await?.ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
+        let mut u = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
         u.updated_at = now_us();
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation { user_id: u.id.clone(), sessions_valid_after: u.sessions_valid_after, disabled_at: u.disabled_at, updated_at: u.updated_at });
+        self.users.apply(UserInvalidation {
+            user_id: u.id.clone(),
+            sessions_valid_after: u.sessions_valid_after,
+            disabled_at: u.disabled_at,
+            updated_at: u.updated_at,
+        });
         Ok(())
     }
 
@@ -134,17 +166,40 @@ impl Auth {
     }
 
     /// Disable (or re-enable) a user: refused at once on every node, sessions and tokens too.
-    pub async fn set_disabled(&self, ctx: &AccessContext, user_id: &str, disabled: bool) -> Result<()> {
+    pub async fn set_disabled(
+        &self,
+        ctx: &AccessContext,
+        user_id: &str,
+        disabled: bool,
+    ) -> Result<()> {
         self.store.authorize_admin(ctx).await?;
         self.require_member(ctx, user_id).await?;
-        let mut u = self.backend.user_by_id(user_id).await?.ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
+        let mut u = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
         let now = now_us();
         u.disabled_at = disabled.then_some(now);
         u.sessions_valid_after = now;
         u.updated_at = now;
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation { user_id: u.id.clone(), sessions_valid_after: now, disabled_at: u.disabled_at, updated_at: now });
-        self.audit(ctx, if disabled { "user.disable" } else { "user.enable" }, "success").await;
+        self.users.apply(UserInvalidation {
+            user_id: u.id.clone(),
+            sessions_valid_after: now,
+            disabled_at: u.disabled_at,
+            updated_at: now,
+        });
+        self.audit(
+            ctx,
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            "success",
+        )
+        .await;
         Ok(())
     }
 
@@ -152,8 +207,17 @@ impl Auth {
         if ctx.principal.subject == cartella_core::access::Subject::System {
             return Ok(());
         }
-        let member = self.backend.memberships_of(user_id).await?.iter().any(|m| m.tenant == ctx.tenant);
-        if member { Ok(()) } else { Err(AuthError::Forbidden("not a member of this practice".into())) }
+        let member = self
+            .backend
+            .memberships_of(user_id)
+            .await?
+            .iter()
+            .any(|m| m.tenant == ctx.tenant);
+        if member {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden("not a member of this practice".into()))
+        }
     }
 
     /// An administrator turns off a member's 2FA (lost phone); they enrol again.
@@ -167,10 +231,19 @@ impl Auth {
 
     /// Set a new password (checked against the policy); ends other sessions.
     pub async fn set_password(&self, user_id: &str, password: &str) -> Result<()> {
-        let mut u = self.backend.user_by_id(user_id).await?.ok_or(AuthError::Unauthenticated)?;
+        let mut u = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
         let problems = passwords::check(password, &u.email);
         if !problems.is_empty() {
-            return Err(AuthError::Invalid(problems.into_iter().map(|p| ("password".to_owned(), p.message())).collect()));
+            return Err(AuthError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| ("password".to_owned(), p.message()))
+                    .collect(),
+            ));
         }
         u.password_hash = Some(self.hasher.hash(password).await);
         let now = now_us();
@@ -179,15 +252,31 @@ impl Auth {
         u.sessions_valid_after = now;
         u.updated_at = now;
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation { user_id: u.id.clone(), sessions_valid_after: now, disabled_at: u.disabled_at, updated_at: now });
+        self.users.apply(UserInvalidation {
+            user_id: u.id.clone(),
+            sessions_valid_after: now,
+            disabled_at: u.disabled_at,
+            updated_at: now,
+        });
         Ok(())
     }
 
     /// Change one's own password, proving the current one.
     pub async fn change_password(&self, user_id: &str, current: &str, new: &str) -> Result<()> {
-        let u = self.backend.user_by_id(user_id).await?.ok_or(AuthError::Unauthenticated)?;
-        if !self.hasher.verify(current, u.password_hash.as_deref()).await {
-            return Err(AuthError::field("current_password", "the current password is not right"));
+        let u = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::Unauthenticated)?;
+        if !self
+            .hasher
+            .verify(current, u.password_hash.as_deref())
+            .await
+        {
+            return Err(AuthError::field(
+                "current_password",
+                "the current password is not right",
+            ));
         }
         self.set_password(user_id, new).await
     }
@@ -200,7 +289,12 @@ impl Auth {
             return Err(AuthError::RateLimited { retry_after });
         }
         let sys = self.system_context("anonymous", client_ip, None).await?;
-        if let Some(u) = self.backend.user_by_email(&email).await?.filter(|u| u.disabled_at.is_none()) {
+        if let Some(u) = self
+            .backend
+            .user_by_email(&email)
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+        {
             let job = NewJob {
                 tenant: None,
                 lane: Lane::Interactive,
@@ -222,7 +316,11 @@ impl Auth {
 
     /// Create a single-use reset token (the job handler mails the link): `(user, token)`.
     pub async fn issue_reset_token(&self, user_id: &str) -> Result<(UserRecord, String)> {
-        let user = self.backend.user_by_id(user_id).await?.ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
+        let user = self
+            .backend
+            .user_by_id(user_id)
+            .await?
+            .ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
         let token = random_token();
         self.backend
             .insert_token(&OneTimeToken {
@@ -244,9 +342,18 @@ impl Auth {
         let hash = sha256(token.as_bytes());
         let problems = passwords::check(password, "");
         if !problems.is_empty() {
-            return Err(AuthError::Invalid(problems.into_iter().map(|p| ("password".to_owned(), p.message())).collect()));
+            return Err(AuthError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| ("password".to_owned(), p.message()))
+                    .collect(),
+            ));
         }
-        let t = self.backend.consume_token(&hash, PURPOSE_RESET, now_us()).await?.ok_or(AuthError::InvalidCode)?;
+        let t = self
+            .backend
+            .consume_token(&hash, PURPOSE_RESET, now_us())
+            .await?
+            .ok_or(AuthError::InvalidCode)?;
         let user_id = t.user_id.ok_or(AuthError::InvalidCode)?;
         self.set_password(&user_id, password).await?;
         let mut ctx = self.system_context(&user_id, None, None).await?;
@@ -276,11 +383,25 @@ impl Auth {
     }
 
     /// Complete first-run setup: the practice and its first administrator.
-    pub async fn complete_setup(&self, token: &str, slug: &str, practice: &str, admin: NewUser) -> Result<(TenantId, UserRecord)> {
-        let slug = TenantSlug::parse(slug).map_err(|e| AuthError::field("practice_slug", e.to_string()))?;
-        let problems = admin.password.as_deref().map(|p| passwords::check(p, &admin.email)).unwrap_or_default();
+    pub async fn complete_setup(
+        &self,
+        token: &str,
+        slug: &str,
+        practice: &str,
+        admin: NewUser,
+    ) -> Result<(TenantId, UserRecord)> {
+        let slug = TenantSlug::parse(slug)
+            .map_err(|e| AuthError::field("practice_slug", e.to_string()))?;
+        let problems = admin
+            .password
+            .as_deref()
+            .map(|p| passwords::check(p, &admin.email))
+            .unwrap_or_default();
         if !problems.is_empty() || admin.password.is_none() {
-            let mut v: Vec<(String, String)> = problems.into_iter().map(|p| ("password".to_owned(), p.message())).collect();
+            let mut v: Vec<(String, String)> = problems
+                .into_iter()
+                .map(|p| ("password".to_owned(), p.message()))
+                .collect();
             if admin.password.is_none() {
                 v.push(("password".into(), "choose a password".into()));
             }
@@ -289,15 +410,32 @@ impl Auth {
         if self.backend.count_users().await? > 0 {
             return Err(AuthError::InvalidCode);
         }
-        self.backend.consume_token(&sha256(token.as_bytes()), PURPOSE_SETUP, now_us()).await?.ok_or(AuthError::InvalidCode)?;
+        self.backend
+            .consume_token(&sha256(token.as_bytes()), PURPOSE_SETUP, now_us())
+            .await?
+            .ok_or(AuthError::InvalidCode)?;
         let tenant = self.store.create_tenant(&slug, practice, "setup").await?;
         let ctx = AccessContext::system(tenant.id.clone(), "setup");
-        let user = self.create_user(&ctx, NewUser { roles: "administrator".into(), ..admin }).await?;
+        let user = self
+            .create_user(
+                &ctx,
+                NewUser {
+                    roles: "administrator".into(),
+                    ..admin
+                },
+            )
+            .await?;
         Ok((tenant.id, user))
     }
 
     /// Share a patient's record with an external member until `expires_at` (µs).
-    pub async fn share_patient(&self, ctx: &AccessContext, user_id: &str, patient_id: &str, expires_at: i64) -> Result<ShareRecord> {
+    pub async fn share_patient(
+        &self,
+        ctx: &AccessContext,
+        user_id: &str,
+        patient_id: &str,
+        expires_at: i64,
+    ) -> Result<ShareRecord> {
         self.store.authorize_admin(ctx).await?;
         self.require_member(ctx, user_id).await?;
         let share = ShareRecord {
@@ -315,15 +453,24 @@ impl Auth {
     }
 
     /// Practice settings (administrators): e.g. `{"mfa_required_roles": ["doctor"]}`.
-    pub async fn put_settings(&self, ctx: &AccessContext, settings: &serde_json::Value) -> Result<()> {
+    pub async fn put_settings(
+        &self,
+        ctx: &AccessContext,
+        settings: &serde_json::Value,
+    ) -> Result<()> {
         self.store.authorize_admin(ctx).await?;
         if let Some(roles) = settings.get("mfa_required_roles") {
-            let list = roles.as_array().ok_or_else(|| AuthError::field("mfa_required_roles", "a list of roles"))?;
+            let list = roles
+                .as_array()
+                .ok_or_else(|| AuthError::field("mfa_required_roles", "a list of roles"))?;
             for r in list {
-                Role::parse(r.as_str().unwrap_or("")).map_err(|e| AuthError::field("mfa_required_roles", e.to_string()))?;
+                Role::parse(r.as_str().unwrap_or(""))
+                    .map_err(|e| AuthError::field("mfa_required_roles", e.to_string()))?;
             }
         }
-        self.backend.put_tenant_settings(&ctx.tenant, &settings.to_string()).await?;
+        self.backend
+            .put_tenant_settings(&ctx.tenant, &settings.to_string())
+            .await?;
         self.audit(ctx, "settings.update", "success").await;
         Ok(())
     }

@@ -78,8 +78,19 @@ pub fn matrix_markdown() -> String {
     for r in Role::ALL {
         out.push_str(&format!("| {r} |"));
         for g in Group::ALL {
-            let cell: Vec<&str> = Action::ALL.iter().filter(|a| allows(r, g, **a)).map(|a| a.as_str()).collect();
-            out.push_str(&format!(" {} |", if cell.is_empty() { "—".to_owned() } else { cell.join(", ") }));
+            let cell: Vec<&str> = Action::ALL
+                .iter()
+                .filter(|a| allows(r, g, **a))
+                .map(|a| a.as_str())
+                .collect();
+            out.push_str(&format!(
+                " {} |",
+                if cell.is_empty() {
+                    "—".to_owned()
+                } else {
+                    cell.join(", ")
+                }
+            ));
         }
         out.push('\n');
     }
@@ -94,7 +105,11 @@ mod tests {
     fn only_administrators_administer() {
         for r in Role::ALL {
             for g in Group::ALL {
-                assert_eq!(allows(r, g, Action::Admin), r == Role::Administrator && g == Group::Practice, "{r} {g}");
+                assert_eq!(
+                    allows(r, g, Action::Admin),
+                    r == Role::Administrator && g == Group::Practice,
+                    "{r} {g}"
+                );
             }
         }
     }
@@ -103,7 +118,13 @@ mod tests {
     fn patients_and_external_users_only_read() {
         for r in [Role::Patient, Role::External] {
             for g in Group::ALL {
-                for a in [Action::Write, Action::Delete, Action::Export, Action::Sign, Action::Admin] {
+                for a in [
+                    Action::Write,
+                    Action::Delete,
+                    Action::Export,
+                    Action::Sign,
+                    Action::Admin,
+                ] {
                     assert!(!allows(r, g, a), "{r} {g} {a}");
                 }
             }
@@ -123,12 +144,22 @@ mod tests {
     fn docs_match_the_matrix() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rbac.md");
         let doc = std::fs::read_to_string(path).expect("docs/rbac.md exists");
-        let (head, rest) = doc.split_once("<!-- matrix -->").expect("docs/rbac.md has a <!-- matrix --> marker");
-        let (_, tail) = rest.split_once("<!-- /matrix -->").expect("docs/rbac.md has a <!-- /matrix --> marker");
-        let fresh = format!("{head}<!-- matrix -->\n{}<!-- /matrix -->{tail}", matrix_markdown());
+        let (head, rest) = doc
+            .split_once("<!-- matrix -->")
+            .expect("docs/rbac.md has a <!-- matrix --> marker");
+        let (_, tail) = rest
+            .split_once("<!-- /matrix -->")
+            .expect("docs/rbac.md has a <!-- /matrix --> marker");
+        let fresh = format!(
+            "{head}<!-- matrix -->\n{}<!-- /matrix -->{tail}",
+            matrix_markdown()
+        );
         if std::env::var("CARTELLA_WRITE_DOCS").is_ok() {
             std::fs::write(path, &fresh).expect("write docs/rbac.md");
         }
-        assert_eq!(doc, fresh, "docs/rbac.md is stale: run CARTELLA_WRITE_DOCS=1 cargo test -p cartella-core");
+        assert_eq!(
+            doc, fresh,
+            "docs/rbac.md is stale: run CARTELLA_WRITE_DOCS=1 cargo test -p cartella-core"
+        );
     }
 }

@@ -38,15 +38,33 @@ pub enum Decision {
 
 impl Principal {
     pub fn system() -> Self {
-        Principal { subject: Subject::System, roles: RoleSet::default(), scopes: None, patient: None, shared: Vec::new() }
+        Principal {
+            subject: Subject::System,
+            roles: RoleSet::default(),
+            scopes: None,
+            patient: None,
+            shared: Vec::new(),
+        }
     }
 
     pub fn user(id: &str, roles: RoleSet) -> Self {
-        Principal { subject: Subject::User(id.to_owned()), roles, scopes: None, patient: None, shared: Vec::new() }
+        Principal {
+            subject: Subject::User(id.to_owned()),
+            roles,
+            scopes: None,
+            patient: None,
+            shared: Vec::new(),
+        }
     }
 
     pub fn client(id: &str, scopes: ScopeSet) -> Self {
-        Principal { subject: Subject::Client(id.to_owned()), roles: RoleSet::default(), scopes: Some(scopes), patient: None, shared: Vec::new() }
+        Principal {
+            subject: Subject::Client(id.to_owned()),
+            roles: RoleSet::default(),
+            scopes: Some(scopes),
+            patient: None,
+            shared: Vec::new(),
+        }
     }
 
     /// May this principal `action` resources of `rtype` (`"Practice"` for administration)?
@@ -54,24 +72,34 @@ impl Principal {
         if self.subject == Subject::System {
             return Decision::Allow;
         }
-        if let Some(scopes) = &self.scopes {
-            if !scopes.permits(rtype, action) {
-                return Decision::Deny;
-            }
+        if let Some(scopes) = &self.scopes
+            && !scopes.permits(rtype, action)
+        {
+            return Decision::Deny;
         }
         let group = group_of(rtype);
         // A client acting for itself has no roles: its registered scopes are its policy.
         if matches!(self.subject, Subject::Client(_)) {
-            return if action == Action::Admin { Decision::Deny } else { Decision::Allow };
+            return if action == Action::Admin {
+                Decision::Deny
+            } else {
+                Decision::Allow
+            };
         }
-        let staff_allows = self.roles.roles().iter().any(|r| r.is_staff() && allows(*r, group, action));
+        let staff_allows = self
+            .roles
+            .roles()
+            .iter()
+            .any(|r| r.is_staff() && allows(*r, group, action));
         let patient_token = self.scopes.as_ref().is_some_and(ScopeSet::patient_only);
         if staff_allows && !patient_token {
             return Decision::Allow;
         }
         let mut compartments = Vec::new();
         let mut allowed = false;
-        if (self.roles.contains(Role::Patient) && allows(Role::Patient, group, action)) || (patient_token && staff_allows) {
+        if (self.roles.contains(Role::Patient) && allows(Role::Patient, group, action))
+            || (patient_token && staff_allows)
+        {
             allowed = true;
             compartments.extend(self.patient.clone());
         }
@@ -102,16 +130,31 @@ mod tests {
 
     #[test]
     fn decisions() {
-        assert_eq!(user("doctor").decide("Observation", Action::Write), Decision::Allow);
-        assert_eq!(user("secretary").decide("Observation", Action::Read), Decision::Deny);
+        assert_eq!(
+            user("doctor").decide("Observation", Action::Write),
+            Decision::Allow
+        );
+        assert_eq!(
+            user("secretary").decide("Observation", Action::Read),
+            Decision::Deny
+        );
         let mut patient = user("patient");
         patient.patient = Some("p1".into());
-        assert_eq!(patient.decide("Observation", Action::Read), Decision::Compartment(vec!["p1".into()]));
+        assert_eq!(
+            patient.decide("Observation", Action::Read),
+            Decision::Compartment(vec!["p1".into()])
+        );
         assert_eq!(patient.decide("Observation", Action::Write), Decision::Deny);
-        assert_eq!(patient.decide("Practitioner", Action::Read), Decision::Allow);
+        assert_eq!(
+            patient.decide("Practitioner", Action::Read),
+            Decision::Allow
+        );
         let mut ext = user("external");
         ext.shared = vec!["p9".into()];
-        assert_eq!(ext.decide("Condition", Action::Read), Decision::Compartment(vec!["p9".into()]));
+        assert_eq!(
+            ext.decide("Condition", Action::Read),
+            Decision::Compartment(vec!["p9".into()])
+        );
         let mut scoped = user("doctor");
         scoped.scopes = Some(ScopeSet::parse("user/Observation.read").unwrap());
         assert_eq!(scoped.decide("Observation", Action::Read), Decision::Allow);
@@ -120,8 +163,17 @@ mod tests {
         let client = Principal::client("c1", ScopeSet::parse("system/*.read").unwrap());
         assert_eq!(client.decide("Patient", Action::Read), Decision::Allow);
         assert_eq!(client.decide("Patient", Action::Write), Decision::Deny);
-        assert_eq!(Principal::system().decide("Practice", Action::Admin), Decision::Allow);
-        assert_eq!(user("administrator").decide("Practice", Action::Admin), Decision::Allow);
-        assert_eq!(user("doctor").decide("Practice", Action::Admin), Decision::Deny);
+        assert_eq!(
+            Principal::system().decide("Practice", Action::Admin),
+            Decision::Allow
+        );
+        assert_eq!(
+            user("administrator").decide("Practice", Action::Admin),
+            Decision::Allow
+        );
+        assert_eq!(
+            user("doctor").decide("Practice", Action::Admin),
+            Decision::Deny
+        );
     }
 }

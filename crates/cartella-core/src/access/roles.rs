@@ -108,7 +108,14 @@ impl RoleSet {
 
 impl fmt::Display for RoleSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","))
+        f.write_str(
+            &self
+                .0
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
     }
 }
 
@@ -123,7 +130,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [Action::Read, Action::Write, Action::Delete, Action::Export, Action::Sign, Action::Admin];
+    pub const ALL: [Action; 6] = [
+        Action::Read,
+        Action::Write,
+        Action::Delete,
+        Action::Export,
+        Action::Sign,
+        Action::Admin,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -153,7 +167,12 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()).unwrap(), r);
         }
         assert_eq!(Role::parse("Receptionist").unwrap(), Role::Secretary);
-        assert!(Role::parse("janitor").unwrap_err().to_string().contains("roles are administrator"));
+        assert!(
+            Role::parse("janitor")
+                .unwrap_err()
+                .to_string()
+                .contains("roles are administrator")
+        );
         let set = RoleSet::parse("nurse, doctor,nurse").unwrap();
         assert_eq!(set.to_string(), "doctor,nurse");
         assert!(RoleSet::parse(" , ").is_err());

@@ -13,16 +13,28 @@ pub enum Context {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
-    Resource { context: Context, rtype: Option<String>, read: bool, write: bool },
+    Resource {
+        context: Context,
+        rtype: Option<String>,
+        read: bool,
+        write: bool,
+    },
     Other(String),
 }
 
 impl Scope {
     pub fn parse(raw: &str) -> Result<Scope, DomainError> {
-        let bad = || DomainError::Invalid(format!("invalid scope '{}'", raw.chars().take(60).collect::<String>()));
+        let bad = || {
+            DomainError::Invalid(format!(
+                "invalid scope '{}'",
+                raw.chars().take(60).collect::<String>()
+            ))
+        };
         let Some((ctx, rest)) = raw.split_once('/') else {
             return match raw {
-                "openid" | "fhirUser" | "profile" | "offline_access" | "online_access" => Ok(Scope::Other(raw.to_owned())),
+                "openid" | "fhirUser" | "profile" | "offline_access" | "online_access" => {
+                    Ok(Scope::Other(raw.to_owned()))
+                }
                 _ => Err(bad()),
             };
         };
@@ -42,9 +54,19 @@ impl Scope {
         };
         let rtype = match rtype {
             "*" => None,
-            t => Some(crate::ResourceType::parse(t).map_err(|_| bad())?.as_str().to_owned()),
+            t => Some(
+                crate::ResourceType::parse(t)
+                    .map_err(|_| bad())?
+                    .as_str()
+                    .to_owned(),
+            ),
         };
-        Ok(Scope::Resource { context, rtype, read, write })
+        Ok(Scope::Resource {
+            context,
+            rtype,
+            read,
+            write,
+        })
     }
 }
 
@@ -52,7 +74,12 @@ impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Scope::Other(s) => f.write_str(s),
-            Scope::Resource { context, rtype, read, write } => {
+            Scope::Resource {
+                context,
+                rtype,
+                read,
+                write,
+            } => {
                 let ctx = match context {
                     Context::Patient => "patient",
                     Context::User => "user",
@@ -76,14 +103,23 @@ pub struct ScopeSet(Vec<Scope>);
 impl ScopeSet {
     /// Space-separated, as in OAuth2.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        Ok(ScopeSet(raw.split_whitespace().map(Scope::parse).collect::<Result<_, _>>()?))
+        Ok(ScopeSet(
+            raw.split_whitespace()
+                .map(Scope::parse)
+                .collect::<Result<_, _>>()?,
+        ))
     }
 
     /// Whether the scopes let the token `action` resources of `rtype`. Read covers read and
     /// export; write covers write, delete and sign; nothing grants admin.
     pub fn permits(&self, rtype: &str, action: Action) -> bool {
         self.0.iter().any(|s| match s {
-            Scope::Resource { rtype: t, read, write, .. } => {
+            Scope::Resource {
+                rtype: t,
+                read,
+                write,
+                ..
+            } => {
                 let type_ok = t.as_deref().is_none_or(|t| t == rtype);
                 let perm_ok = match action {
                     Action::Read | Action::Export => *read,
@@ -111,7 +147,9 @@ impl ScopeSet {
     }
 
     pub fn has(&self, other: &str) -> bool {
-        self.0.iter().any(|s| matches!(s, Scope::Other(o) if o == other))
+        self.0
+            .iter()
+            .any(|s| matches!(s, Scope::Other(o) if o == other))
     }
 
     /// Keep only the scopes also in `allowed` (a client never gets more than it was registered for).
@@ -126,13 +164,22 @@ impl ScopeSet {
     }
 
     fn covers(&self, s: &Scope) -> bool {
-        let Scope::Resource { context, rtype, read, write } = s else {
+        let Scope::Resource {
+            context,
+            rtype,
+            read,
+            write,
+        } = s
+        else {
             return false;
         };
         self.0.iter().any(|a| match a {
-            Scope::Resource { context: c, rtype: t, read: r, write: w } => {
-                c == context && (t.is_none() || t == rtype) && (*r || !read) && (*w || !write)
-            }
+            Scope::Resource {
+                context: c,
+                rtype: t,
+                read: r,
+                write: w,
+            } => c == context && (t.is_none() || t == rtype) && (*r || !read) && (*w || !write),
             _ => false,
         })
     }
@@ -144,7 +191,14 @@ impl ScopeSet {
 
 impl std::fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(" "))
+        f.write_str(
+            &self
+                .0
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     }
 }
 
@@ -163,7 +217,10 @@ mod tests {
         assert!(ScopeSet::parse("patient/*.read").unwrap().patient_only());
         assert!(ScopeSet::parse("user/Foo.read").is_err());
         assert!(ScopeSet::parse("user/Patient.delete").is_err());
-        assert_eq!(s.to_string(), "patient/Observation.read user/*.write openid");
+        assert_eq!(
+            s.to_string(),
+            "patient/Observation.read user/*.write openid"
+        );
         let allowed = ScopeSet::parse("system/*.read").unwrap();
         let asked = ScopeSet::parse("system/Patient.read system/Patient.write").unwrap();
         assert_eq!(asked.intersect(&allowed).to_string(), "system/Patient.read");

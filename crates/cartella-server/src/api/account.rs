@@ -17,9 +17,15 @@ use std::net::SocketAddr;
 type Result<T> = std::result::Result<T, ApiError>;
 
 fn session_cookie(state: &AppState, value: &str, max_age_s: i64) -> HeaderValue {
-    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn session_json(info: &SessionInfo) -> serde_json::Value {
@@ -37,14 +43,25 @@ fn peer_ip(peer: SocketAddr) -> Option<String> {
     Some(peer.ip().to_string())
 }
 
-pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     let mut req: LoginRequest = body(&raw)?;
     req.client_ip = peer_ip(peer);
-    req.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    req.user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let out = state.auth.login(req).await?;
     let mut resp = ok(session_json(&out.info));
     let max_age = state.auth.config.session_absolute_hours * 3600;
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &out.cookie, max_age));
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &out.cookie, max_age),
+    );
     Ok(resp)
 }
 
@@ -53,9 +70,14 @@ pub struct CodeBody {
     code: String,
 }
 
-pub async fn mfa(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn mfa(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     let req: CodeBody = body(&raw)?;
-    let c = cookie(&headers, SESSION_COOKIE).ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
+    let c = cookie(&headers, SESSION_COOKIE)
+        .ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
     let pending = state.auth.session(c, true).await?;
     check_csrf(&headers, &pending.session.csrf)?;
     let info = state.auth.complete_mfa(c, &req.code).await?;
@@ -63,11 +85,16 @@ pub async fn mfa(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) 
 }
 
 fn check_csrf(headers: &HeaderMap, expected: &str) -> Result<()> {
-    let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let sent = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if subtle::ConstantTimeEq::ct_eq(sent.as_bytes(), expected.as_bytes()).into() {
         Ok(())
     } else {
-        Err(ApiError::from(cartella_auth::AuthError::Forbidden("missing or wrong CSRF token".into())))
+        Err(ApiError::from(cartella_auth::AuthError::Forbidden(
+            "missing or wrong CSRF token".into(),
+        )))
     }
 }
 
@@ -79,32 +106,48 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
         state.auth.logout(c).await?;
     }
     let mut resp = ok(json!({ "signed_out": true }));
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
     Ok(resp)
 }
 
 /// The signed-in user (session or user token).
-async fn user_of(state: &AppState, headers: &HeaderMap, peer: SocketAddr, method: &Method) -> Result<String> {
+async fn user_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    method: &Method,
+) -> Result<String> {
     let a = authenticate(state, headers, Some(peer), method).await?;
-    a.user_id.ok_or_else(|| ApiError::from(cartella_auth::AuthError::Forbidden("only a user can do this".into())))
+    a.user_id.ok_or_else(|| {
+        ApiError::from(cartella_auth::AuthError::Forbidden(
+            "only a user can do this".into(),
+        ))
+    })
 }
 
 /// A session whose second factor may still be missing (enrolment must work before it).
 async fn enrolling_user(state: &AppState, headers: &HeaderMap) -> Result<String> {
-    let c = cookie(headers, SESSION_COOKIE).ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
+    let c = cookie(headers, SESSION_COOKIE)
+        .ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
     let info = state.auth.session(c, false).await?;
     check_csrf(headers, &info.session.csrf)?;
     Ok(info.user.id)
 }
 
-pub async fn logout_everywhere(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Result<Response> {
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let user = user_of(&state, &headers, peer, &Method::POST).await?;
     state.auth.logout_everywhere(&user).await?;
     Ok(ok(json!({ "signed_out_everywhere": true })))
 }
 
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let c = cookie(&headers, SESSION_COOKIE).ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
+    let c = cookie(&headers, SESSION_COOKIE)
+        .ok_or_else(|| ApiError::from(cartella_auth::AuthError::Unauthenticated))?;
     let info = state.auth.session(c, true).await?;
     Ok(ok(session_json(&info)))
 }
@@ -115,10 +158,18 @@ pub struct PasswordChange {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     let req: PasswordChange = body(&raw)?;
     let user = user_of(&state, &headers, peer, &Method::POST).await?;
-    state.auth.change_password(&user, &req.current_password, &req.new_password).await?;
+    state
+        .auth
+        .change_password(&user, &req.current_password, &req.new_password)
+        .await?;
     Ok(ok(json!({ "changed": true })))
 }
 
@@ -127,10 +178,19 @@ pub struct ResetRequest {
     email: String,
 }
 
-pub async fn request_reset(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, raw: Bytes) -> Result<Response> {
+pub async fn request_reset(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    raw: Bytes,
+) -> Result<Response> {
     let req: ResetRequest = body(&raw)?;
-    state.auth.request_password_reset(&req.email, peer_ip(peer).as_deref()).await?;
-    Ok(ok(json!({ "message": "if the address belongs to an account, a link to choose a new password is on its way" })))
+    state
+        .auth
+        .request_password_reset(&req.email, peer_ip(peer).as_deref())
+        .await?;
+    Ok(ok(
+        json!({ "message": "if the address belongs to an account, a link to choose a new password is on its way" }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -141,7 +201,10 @@ pub struct ResetConfirm {
 
 pub async fn confirm_reset(State(state): State<AppState>, raw: Bytes) -> Result<Response> {
     let req: ResetConfirm = body(&raw)?;
-    state.auth.confirm_password_reset(&req.token, &req.new_password).await?;
+    state
+        .auth
+        .confirm_password_reset(&req.token, &req.new_password)
+        .await?;
     Ok(ok(json!({ "changed": true })))
 }
 
@@ -151,14 +214,22 @@ pub async fn totp_begin(State(state): State<AppState>, headers: HeaderMap) -> Re
     Ok(ok(serde_json::to_value(e).unwrap_or_default()))
 }
 
-pub async fn totp_confirm(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     let req: CodeBody = body(&raw)?;
     let user = enrolling_user(&state, &headers).await?;
     let codes = state.auth.totp_confirm(&user, &req.code).await?;
     Ok(ok(json!({ "enabled": true, "recovery_codes": codes })))
 }
 
-pub async fn recovery_codes(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap) -> Result<Response> {
+pub async fn recovery_codes(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response> {
     let user = user_of(&state, &headers, peer, &Method::POST).await?;
     let codes = state.auth.new_recovery_codes(&user).await?;
     Ok(ok(json!({ "recovery_codes": codes })))
@@ -176,7 +247,19 @@ pub struct SetupBody {
 
 pub async fn setup(State(state): State<AppState>, raw: Bytes) -> Result<Response> {
     let req: SetupBody = body(&raw)?;
-    let admin = NewUser { email: req.email, name: req.name, roles: "administrator".into(), password: Some(req.password), patient_id: None, expires_at: None };
-    let (tenant, user) = state.auth.complete_setup(&req.token, &req.practice_slug, &req.practice_name, admin).await?;
-    Ok(ok(json!({ "practice": tenant.to_string(), "user": user.id })))
+    let admin = NewUser {
+        email: req.email,
+        name: req.name,
+        roles: "administrator".into(),
+        password: Some(req.password),
+        patient_id: None,
+        expires_at: None,
+    };
+    let (tenant, user) = state
+        .auth
+        .complete_setup(&req.token, &req.practice_slug, &req.practice_name, admin)
+        .await?;
+    Ok(ok(
+        json!({ "practice": tenant.to_string(), "user": user.id }),
+    ))
 }

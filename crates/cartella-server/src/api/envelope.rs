@@ -28,13 +28,19 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub details: Value,
+    pub details: Box<Value>,
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), details: Value::Null, retry_after: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: Box::new(Value::Null),
+            retry_after: None,
+        }
     }
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
@@ -45,7 +51,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = json!({ "code": self.code, "message": self.message, "details": self.details });
         let mut resp = envelope(self.status, None, Some(error));
-        if let Some(v) = self.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
@@ -56,15 +65,26 @@ impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         use AuthError::*;
         match e {
-            InvalidCredentials | InvalidCode | Unauthenticated | InvalidClient => ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", e.to_string()),
-            MfaRequired => ApiError { details: json!({ "mfa_required": true }), ..ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", e.to_string()) },
+            InvalidCredentials | InvalidCode | Unauthenticated | InvalidClient => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", e.to_string())
+            }
+            MfaRequired => ApiError {
+                details: Box::new(json!({ "mfa_required": true })),
+                ..ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", e.to_string())
+            },
             Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", m),
             RateLimited { retry_after } => ApiError {
                 retry_after: Some(retry_after),
-                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMIT_EXCEEDED", format!("too many requests: retry in {retry_after} s"))
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "RATE_LIMIT_EXCEEDED",
+                    format!("too many requests: retry in {retry_after} s"),
+                )
             },
             Invalid(fields) => ApiError {
-                details: json!({ "fields": fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>() }),
+                details: Box::new(
+                    json!({ "fields": fields.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>() }),
+                ),
                 ..ApiError::validation("some fields are not valid")
             },
             Conflict(m) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", m),
@@ -78,13 +98,23 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         use StoreError::*;
         match &e {
-            Domain(_) | InvalidResource(_) | InvalidSearch(_) => ApiError::validation(e.to_string()),
+            Domain(_) | InvalidResource(_) | InvalidSearch(_) => {
+                ApiError::validation(e.to_string())
+            }
             Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", e.to_string()),
-            NotFound(_) | Deleted(_) | Erased(_) => ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string()),
-            VersionConflict { .. } | Conflict(_) | KeyRace => ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string()),
+            NotFound(_) | Deleted(_) | Erased(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", e.to_string())
+            }
+            VersionConflict { .. } | Conflict(_) | KeyRace => {
+                ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
+            }
             _ => {
                 tracing::error!(error = %e, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "internal error; the incident was logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    "internal error; the incident was logged",
+                )
             }
         }
     }
@@ -92,5 +122,6 @@ impl From<StoreError> for ApiError {
 
 /// Parse a JSON body into `T` with a precise message when it does not fit.
 pub fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(raw).map_err(|e| ApiError::validation(format!("invalid request body: {e}")))
+    serde_json::from_slice(raw)
+        .map_err(|e| ApiError::validation(format!("invalid request body: {e}")))
 }

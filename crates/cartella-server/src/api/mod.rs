@@ -1,8 +1,8 @@
 //! The JSON API at `/api/v1`: sign-in and account endpoints, first-run setup, and practice
 //! administration (staff, API clients, settings, shares).
 
-mod admin;
 mod account;
+mod admin;
 pub mod envelope;
 
 use crate::AppState;
@@ -23,12 +23,18 @@ pub fn router() -> Router<AppState> {
         .route("/auth/2fa/setup", post(account::totp_begin))
         .route("/auth/2fa/enable", post(account::totp_confirm))
         .route("/auth/2fa/recovery-codes", post(account::recovery_codes))
-        .route("/admin/users", get(admin::list_users).post(admin::create_user))
+        .route(
+            "/admin/users",
+            get(admin::list_users).post(admin::create_user),
+        )
         .route("/admin/users/{id}/roles", put(admin::set_roles))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/enable", post(admin::enable_user))
         .route("/admin/users/{id}/reset-2fa", post(admin::reset_2fa))
-        .route("/admin/clients", get(admin::list_clients).post(admin::create_client))
+        .route(
+            "/admin/clients",
+            get(admin::list_clients).post(admin::create_client),
+        )
         .route("/admin/settings", put(admin::put_settings))
         .route("/admin/shares", post(admin::create_share))
 }

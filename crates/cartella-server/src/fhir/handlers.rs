@@ -23,11 +23,20 @@ async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<
 }
 
 /// Authenticate a state-changing request (sessions must show their CSRF token).
-async fn ctx_write(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
+async fn ctx_write(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<AccessContext> {
     ctx_for(state, headers, peer, &axum::http::Method::POST).await
 }
 
-async fn ctx_for(state: &AppState, headers: &HeaderMap, peer: SocketAddr, method: &axum::http::Method) -> Result<AccessContext> {
+async fn ctx_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    method: &axum::http::Method,
+) -> Result<AccessContext> {
     Ok(authenticate(state, headers, Some(peer), method).await?.ctx)
 }
 

@@ -47,7 +47,10 @@ impl IntoResponse for FhirError {
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
-        if let Some(v) = self.retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+        if let Some(v) = self
+            .retry_after
+            .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+        {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
@@ -94,14 +97,28 @@ impl From<cartella_auth::AuthError> for FhirError {
         use cartella_auth::AuthError::*;
         match e {
             Unauthenticated | InvalidCredentials | MfaRequired | InvalidCode | InvalidClient => {
-                FhirError::new(StatusCode::UNAUTHORIZED, "login", "missing, invalid or expired bearer token or session")
+                FhirError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "login",
+                    "missing, invalid or expired bearer token or session",
+                )
             }
             Forbidden(m) => FhirError::new(StatusCode::FORBIDDEN, "forbidden", m),
             RateLimited { retry_after } => FhirError {
                 retry_after: Some(retry_after),
-                ..FhirError::new(StatusCode::TOO_MANY_REQUESTS, "throttled", format!("rate limit exceeded: retry in {retry_after} s"))
+                ..FhirError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    format!("rate limit exceeded: retry in {retry_after} s"),
+                )
             },
-            Invalid(fields) => FhirError::invalid(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; ")),
+            Invalid(fields) => FhirError::invalid(
+                fields
+                    .iter()
+                    .map(|(f, m)| format!("{f}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             Conflict(m) => FhirError::new(StatusCode::CONFLICT, "conflict", m),
             InvalidGrant(m) | OAuth(_, m) => FhirError::invalid(m),
             Store(e) => e.into(),

@@ -28,10 +28,13 @@ pub fn user(r: &Row<'_>) -> rusqlite::Result<UserRecord> {
 
 pub fn tenant(r: &Row<'_>, col: usize) -> rusqlite::Result<TenantId> {
     let raw: String = r.get(col)?;
-    TenantId::parse(&raw).map_err(|e| rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e)))
+    TenantId::parse(&raw).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
-pub const MEMBERSHIP_COLUMNS: &str = "user_id, tenant_id, roles, patient_id, expires_at, created_at";
+pub const MEMBERSHIP_COLUMNS: &str =
+    "user_id, tenant_id, roles, patient_id, expires_at, created_at";
 
 pub fn membership(r: &Row<'_>, offset: usize) -> rusqlite::Result<MembershipRecord> {
     Ok(MembershipRecord {
@@ -62,7 +65,8 @@ pub fn session(r: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     })
 }
 
-pub const TOKEN_COLUMNS: &str = "token_hash, purpose, user_id, tenant_id, data, expires_at, used_at";
+pub const TOKEN_COLUMNS: &str =
+    "token_hash, purpose, user_id, tenant_id, data, expires_at, used_at";
 
 pub fn token(r: &Row<'_>) -> rusqlite::Result<OneTimeToken> {
     let tenant: Option<String> = r.get(3)?;
@@ -73,14 +77,21 @@ pub fn token(r: &Row<'_>) -> rusqlite::Result<OneTimeToken> {
         tenant: tenant
             .map(|t| TenantId::parse(&t))
             .transpose()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e)))?,
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    3,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
         data: r.get(4)?,
         expires_at: r.get(5)?,
         used_at: r.get(6)?,
     })
 }
 
-pub const CLIENT_COLUMNS: &str = "id, tenant_id, name, secret_hash, scopes, redirect_uris, rate_limit, created_at, disabled_at";
+pub const CLIENT_COLUMNS: &str =
+    "id, tenant_id, name, secret_hash, scopes, redirect_uris, rate_limit, created_at, disabled_at";
 
 pub fn client(r: &Row<'_>) -> rusqlite::Result<ApiClientRecord> {
     Ok(ApiClientRecord {

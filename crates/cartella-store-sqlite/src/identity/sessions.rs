@@ -21,9 +21,11 @@ pub fn insert_session(c: &Connection, s: &SessionRecord) -> Result<()> {
 }
 
 pub fn session(c: &Connection, id_hash: &[u8]) -> Result<Option<SessionRecord>> {
-    c.prepare_cached(&format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1"))
-        .and_then(|mut s| s.query_row([id_hash], super::rows::session).optional())
-        .map_err(map_err)
+    c.prepare_cached(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions WHERE id_hash = ?1"
+    ))
+    .and_then(|mut s| s.query_row([id_hash], super::rows::session).optional())
+    .map_err(map_err)
 }
 
 pub fn update_session(c: &Connection, s: &SessionRecord) -> Result<()> {
@@ -34,21 +36,39 @@ pub fn update_session(c: &Connection, s: &SessionRecord) -> Result<()> {
 }
 
 pub fn revoke_session(c: &Connection, id_hash: &[u8], at: i64) -> Result<()> {
-    c.execute("UPDATE sessions SET revoked_at = ?2 WHERE id_hash = ?1 AND revoked_at IS NULL", params![id_hash, at])
-        .map_err(map_err)
-        .map(drop)
-}
-
-pub fn insert_token(c: &Connection, t: &OneTimeToken) -> Result<()> {
     c.execute(
-        &format!("INSERT INTO one_time_tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-        params![t.token_hash, t.purpose, t.user_id, t.tenant.as_ref().map(|t| t.as_str()), t.data, t.expires_at, t.used_at],
+        "UPDATE sessions SET revoked_at = ?2 WHERE id_hash = ?1 AND revoked_at IS NULL",
+        params![id_hash, at],
     )
     .map_err(map_err)
     .map(drop)
 }
 
-pub fn consume_token(c: &Connection, hash: &[u8], purpose: &str, now: i64) -> Result<Option<OneTimeToken>> {
+pub fn insert_token(c: &Connection, t: &OneTimeToken) -> Result<()> {
+    c.execute(
+        &format!(
+            "INSERT INTO one_time_tokens ({TOKEN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ),
+        params![
+            t.token_hash,
+            t.purpose,
+            t.user_id,
+            t.tenant.as_ref().map(|t| t.as_str()),
+            t.data,
+            t.expires_at,
+            t.used_at
+        ],
+    )
+    .map_err(map_err)
+    .map(drop)
+}
+
+pub fn consume_token(
+    c: &Connection,
+    hash: &[u8],
+    purpose: &str,
+    now: i64,
+) -> Result<Option<OneTimeToken>> {
     c.prepare_cached(&format!(
         "UPDATE one_time_tokens SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3 RETURNING {TOKEN_COLUMNS}"
     ))

@@ -24,9 +24,11 @@ pub fn insert_user(c: &Connection, u: &UserRecord, memberships: &[MembershipReco
 }
 
 pub fn user_by(c: &Connection, column: &str, value: &str) -> Result<Option<UserRecord>> {
-    c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"))
-        .and_then(|mut s| s.query_row([value], user).optional())
-        .map_err(map_err)
+    c.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE {column} = ?1"
+    ))
+    .and_then(|mut s| s.query_row([value], user).optional())
+    .map_err(map_err)
 }
 
 pub fn update_user(c: &Connection, u: &UserRecord) -> Result<()> {
@@ -50,7 +52,8 @@ pub fn update_user(c: &Connection, u: &UserRecord) -> Result<()> {
 }
 
 pub fn count_users(c: &Connection) -> Result<i64> {
-    c.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).map_err(map_err)
+    c.query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .map_err(map_err)
 }
 
 pub fn users_changed_since(c: &Connection, since: i64) -> Result<Vec<UserInvalidation>> {
@@ -59,7 +62,12 @@ pub fn users_changed_since(c: &Connection, since: i64) -> Result<Vec<UserInvalid
         .map_err(map_err)?;
     let rows = stmt
         .query_map([since], |r| {
-            Ok(UserInvalidation { user_id: r.get(0)?, sessions_valid_after: r.get(1)?, disabled_at: r.get(2)?, updated_at: r.get(3)? })
+            Ok(UserInvalidation {
+                user_id: r.get(0)?,
+                sessions_valid_after: r.get(1)?,
+                disabled_at: r.get(2)?,
+                updated_at: r.get(3)?,
+            })
         })
         .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
@@ -67,21 +75,35 @@ pub fn users_changed_since(c: &Connection, since: i64) -> Result<Vec<UserInvalid
 
 pub fn memberships_of(c: &Connection, user_id: &str) -> Result<Vec<MembershipRecord>> {
     let mut stmt = c
-        .prepare_cached(&format!("SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE user_id = ?1 ORDER BY created_at"))
+        .prepare_cached(&format!(
+            "SELECT {MEMBERSHIP_COLUMNS} FROM memberships WHERE user_id = ?1 ORDER BY created_at"
+        ))
         .map_err(map_err)?;
-    let rows = stmt.query_map([user_id], |r| membership(r, 0)).map_err(map_err)?;
+    let rows = stmt
+        .query_map([user_id], |r| membership(r, 0))
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
 pub fn members(c: &Connection, tenant: &str) -> Result<Vec<(UserRecord, MembershipRecord)>> {
-    let user_cols = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
-    let member_cols = MEMBERSHIP_COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    let user_cols = USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let member_cols = MEMBERSHIP_COLUMNS
+        .split(", ")
+        .map(|c| format!("m.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = c
         .prepare_cached(&format!(
             "SELECT {user_cols}, {member_cols} FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ?1 ORDER BY u.email"
         ))
         .map_err(map_err)?;
-    let rows = stmt.query_map([tenant], |r| Ok((user(r)?, membership(r, 14)?))).map_err(map_err)?;
+    let rows = stmt
+        .query_map([tenant], |r| Ok((user(r)?, membership(r, 14)?)))
+        .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
@@ -98,10 +120,14 @@ pub fn upsert_membership(c: &Connection, m: &MembershipRecord) -> Result<()> {
 }
 
 pub fn replace_recovery_codes(c: &Connection, user_id: &str, hashes: &[Vec<u8>]) -> Result<()> {
-    c.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user_id]).map_err(map_err)?;
+    c.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user_id])
+        .map_err(map_err)?;
     for h in hashes {
-        c.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)", params![user_id, h])
-            .map_err(map_err)?;
+        c.execute(
+            "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)",
+            params![user_id, h],
+        )
+        .map_err(map_err)?;
     }
     Ok(())
 }
@@ -117,6 +143,10 @@ pub fn use_recovery_code(c: &Connection, user_id: &str, hash: &[u8], at: i64) ->
 }
 
 pub fn unused_recovery_codes(c: &Connection, user_id: &str) -> Result<i64> {
-    c.query_row("SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL", [user_id], |r| r.get(0))
-        .map_err(map_err)
+    c.query_row(
+        "SELECT count(*) FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
+        [user_id],
+        |r| r.get(0),
+    )
+    .map_err(map_err)
 }

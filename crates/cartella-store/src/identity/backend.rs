@@ -39,7 +39,12 @@ pub trait IdentityBackend: Send + Sync {
 
     async fn insert_token(&self, token: &OneTimeToken) -> Result<()>;
     /// Consume a token of `purpose` that is unused and unexpired at `now` (atomic: once).
-    async fn consume_token(&self, hash: &[u8], purpose: &str, now: i64) -> Result<Option<OneTimeToken>>;
+    async fn consume_token(
+        &self,
+        hash: &[u8],
+        purpose: &str,
+        now: i64,
+    ) -> Result<Option<OneTimeToken>>;
 
     async fn insert_client(&self, client: &ApiClientRecord) -> Result<()>;
     async fn client(&self, id: &str) -> Result<Option<ApiClientRecord>>;
@@ -55,7 +60,12 @@ pub trait IdentityBackend: Send + Sync {
 
     async fn insert_share(&self, share: &ShareRecord) -> Result<()>;
     /// Patient ids shared with the user in the practice, unrevoked and unexpired at `now`.
-    async fn shared_patients(&self, tenant: &TenantId, user_id: &str, now: i64) -> Result<Vec<String>>;
+    async fn shared_patients(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Vec<String>>;
 
     /// A practice's settings as JSON (`{}` when never set).
     async fn tenant_settings(&self, tenant: &TenantId) -> Result<String>;

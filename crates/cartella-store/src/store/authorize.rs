@@ -24,7 +24,13 @@ impl Scope {
 }
 
 impl Store {
-    pub(crate) async fn authorize(&self, ctx: &AccessContext, action: Action, rtype: &str, id: Option<&str>) -> Result<Scope> {
+    pub(crate) async fn authorize(
+        &self,
+        ctx: &AccessContext,
+        action: Action,
+        rtype: &str,
+        id: Option<&str>,
+    ) -> Result<Scope> {
         match ctx.principal.decide(rtype, action) {
             Decision::Allow => Ok(Scope::All),
             Decision::Compartment(ids) => Ok(Scope::Patients(ids)),
@@ -33,9 +39,25 @@ impl Store {
     }
 
     /// Audit a refusal and build the error the caller returns.
-    pub(crate) async fn deny(&self, ctx: &AccessContext, action: Action, rtype: &str, id: Option<&str>) -> StoreError {
+    pub(crate) async fn deny(
+        &self,
+        ctx: &AccessContext,
+        action: Action,
+        rtype: &str,
+        id: Option<&str>,
+    ) -> StoreError {
         let details = Some(format!("{{\"action\":\"{action}\"}}"));
-        match self.audit_draft(ctx, action.as_str(), Some((rtype, id.unwrap_or(""), None)), None, "denied", details).await {
+        match self
+            .audit_draft(
+                ctx,
+                action.as_str(),
+                Some((rtype, id.unwrap_or(""), None)),
+                None,
+                "denied",
+                details,
+            )
+            .await
+        {
             Ok(draft) => self.audit_read(draft),
             Err(e) => tracing::error!(error = %e, "could not audit a denied access"),
         }
@@ -44,6 +66,8 @@ impl Store {
 
     /// Administration of the practice (users, clients, settings) needs the admin action.
     pub async fn authorize_admin(&self, ctx: &AccessContext) -> Result<()> {
-        self.authorize(ctx, Action::Admin, "Practice", None).await.map(|_| ())
+        self.authorize(ctx, Action::Admin, "Practice", None)
+            .await
+            .map(|_| ())
     }
 }

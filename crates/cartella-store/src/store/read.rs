@@ -3,13 +3,13 @@
 
 use super::authorize::Scope;
 use super::{AccessContext, Store, StoredResource};
-use cartella_core::access::{Action, Decision};
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::values;
 use crate::model::{HistoryQuery, RawResource};
 use crate::search::SearchPlan;
 use crate::search::parse::{PostFilter, parse};
+use cartella_core::access::{Action, Decision};
 use cartella_core::{ResourceId, ResourceType, Timestamp};
 use std::collections::BTreeSet;
 
@@ -42,7 +42,9 @@ pub const MAX_PAGE: usize = 1_000;
 impl Store {
     pub async fn read(&self, ctx: &AccessContext, rtype: &str, id: &str) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
-        let scope = self.authorize(ctx, Action::Read, rtype, Some(id.as_str())).await?;
+        let scope = self
+            .authorize(ctx, Action::Read, rtype, Some(id.as_str()))
+            .await?;
         let raw = self
             .backend
             .current(&ctx.tenant, rtype, id.as_str())
@@ -62,7 +64,9 @@ impl Store {
         version: i64,
     ) -> Result<StoredResource> {
         let (rtype, id) = parse_ids(rtype, id)?;
-        let scope = self.authorize(ctx, Action::Read, rtype, Some(id.as_str())).await?;
+        let scope = self
+            .authorize(ctx, Action::Read, rtype, Some(id.as_str()))
+            .await?;
         let raw = self
             .backend
             .version(&ctx.tenant, rtype, id.as_str(), version)
@@ -83,7 +87,9 @@ impl Store {
         let stored = to_stored(raw, json);
         let patient = patient_of_json(&stored);
         if !scope.admits(patient.as_deref()) {
-            return Err(self.deny(ctx, Action::Read, &stored.rtype, Some(&stored.id)).await);
+            return Err(self
+                .deny(ctx, Action::Read, &stored.rtype, Some(&stored.id))
+                .await);
         }
         let draft = self
             .audit_draft(
@@ -107,7 +113,8 @@ impl Store {
     ) -> Result<Vec<HistoryEntry>> {
         if let Some(t) = &query.rtype {
             let t = ResourceType::parse(t)?.as_str();
-            self.authorize(ctx, Action::Read, t, query.id.as_deref()).await?;
+            self.authorize(ctx, Action::Read, t, query.id.as_deref())
+                .await?;
         }
         if let Some(i) = &query.id {
             ResourceId::parse(i)?;

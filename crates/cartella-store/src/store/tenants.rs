@@ -10,7 +10,12 @@ pub const SYSTEM_SLUG: &str = "_system";
 
 impl Store {
     /// Create a practice and its data key; `actor` is recorded in the tenant's first audit event.
-    pub async fn create_tenant(&self, slug: &TenantSlug, name: &str, actor: &str) -> Result<TenantRecord> {
+    pub async fn create_tenant(
+        &self,
+        slug: &TenantSlug,
+        name: &str,
+        actor: &str,
+    ) -> Result<TenantRecord> {
         self.insert_tenant(slug.as_str(), name, actor).await
     }
 
@@ -20,7 +25,10 @@ impl Store {
     pub async fn system_tenant(&self) -> Result<TenantRecord> {
         match self.tenant_by_slug(SYSTEM_SLUG).await {
             Ok(t) => Ok(t),
-            Err(StoreError::NotFound(_)) => match self.insert_tenant(SYSTEM_SLUG, "Cartella system", "system").await {
+            Err(StoreError::NotFound(_)) => match self
+                .insert_tenant(SYSTEM_SLUG, "Cartella system", "system")
+                .await
+            {
                 Err(StoreError::Conflict(_)) => self.tenant_by_slug(SYSTEM_SLUG).await,
                 other => other,
             },
@@ -33,7 +41,8 @@ impl Store {
         use hmac::{Hmac, Mac};
         let t = self.system_tenant().await?;
         let key = self.keys.tenant_key(self.backend.as_ref(), &t.id).await?;
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.secret()).expect("HMAC takes any key");
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.secret()).expect("HMAC takes any key");
         mac.update(label.as_bytes());
         Ok(mac.finalize().into_bytes().into())
     }
@@ -106,7 +115,10 @@ impl Store {
     /// The practices (the hidden system tenant is not one).
     pub async fn list_tenants(&self) -> Result<Vec<TenantRecord>> {
         let all = self.backend.list_tenants().await?;
-        Ok(all.into_iter().filter(|t| !t.slug.starts_with('_')).collect())
+        Ok(all
+            .into_iter()
+            .filter(|t| !t.slug.starts_with('_'))
+            .collect())
     }
 
     /// A system context for a tenant given by slug (CLI and jobs).

@@ -125,7 +125,8 @@ impl Store {
         let rtype = ResourceType::parse(rtype)?.as_str();
         let scope = self.authorize(ctx, Action::Write, rtype, Some(id)).await?;
         let body = validate_body(rtype, body)?;
-        self.check_compartment(ctx, &scope, Action::Write, rtype, id, &body).await?;
+        self.check_compartment(ctx, &scope, Action::Write, rtype, id, &body)
+            .await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -285,9 +286,11 @@ impl Store {
                 return Ok(None);
             }
             if scope != Scope::All {
-                let body: Map<String, Value> = serde_json::from_slice(&self.open_content(&ctx.tenant, &current).await?)
-                    .map_err(|_| StoreError::Corrupted(format!("{rtype}/{id}")))?;
-                self.check_compartment(ctx, &scope, Action::Delete, rtype, id, &body).await?;
+                let body: Map<String, Value> =
+                    serde_json::from_slice(&self.open_content(&ctx.tenant, &current).await?)
+                        .map_err(|_| StoreError::Corrupted(format!("{rtype}/{id}")))?;
+                self.check_compartment(ctx, &scope, Action::Delete, rtype, id, &body)
+                    .await?;
             }
             let version = current.version + 1;
             let now = Timestamp::now();
@@ -364,8 +367,13 @@ impl Store {
                 let rtype = ResourceType::parse(&rtype)?.as_str();
                 let scope = self.authorize(ctx, Action::Write, rtype, None).await?;
                 let body = validate_body(rtype, body)?;
-                let claimed = body.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
-                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, &body).await?;
+                let claimed = body
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, &body)
+                    .await?;
                 let given = body
                     .get("id")
                     .and_then(Value::as_str)

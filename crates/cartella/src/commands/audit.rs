@@ -14,6 +14,7 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
     let store = crate::startup::open_store(&settings).await?;
     let report = store.verify_audit().await?;
     let names: std::collections::HashMap<_, _> = store
+        .backend()
         .list_tenants()
         .await?
         .into_iter()

@@ -45,20 +45,52 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
     let store = crate::startup::open_store(&settings).await?;
     let auth = cartella_auth::Auth::new(store.clone(), settings.auth.clone()).await?;
     match command {
-        Command::Add { tenant, email, name, roles, password, patient_id } => {
+        Command::Add {
+            tenant,
+            email,
+            name,
+            roles,
+            password,
+            patient_id,
+        } => {
             let ctx = store.system_context(&tenant, "cli").await?;
-            let user = auth.create_user(&ctx, NewUser { email, name, roles, password, patient_id, expires_at: None }).await.map_err(explain)?;
+            let user = auth
+                .create_user(
+                    &ctx,
+                    NewUser {
+                        email,
+                        name,
+                        roles,
+                        password,
+                        patient_id,
+                        expires_at: None,
+                    },
+                )
+                .await
+                .map_err(explain)?;
             println!("user {} ({}) is a member of {tenant}", user.id, user.email);
         }
         Command::Disable { tenant, email } => {
             let ctx = store.system_context(&tenant, "cli").await?;
-            let user = auth.backend().user_by_email(&cartella_auth::service::normalize_email(&email)).await?.ok_or_else(|| anyhow::anyhow!("no such user"))?;
-            auth.set_disabled(&ctx, &user.id, true).await.map_err(explain)?;
+            let user = auth
+                .backend()
+                .user_by_email(&cartella_auth::service::normalize_email(&email))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no such user"))?;
+            auth.set_disabled(&ctx, &user.id, true)
+                .await
+                .map_err(explain)?;
             println!("user {} disabled", user.id);
         }
         Command::ResetPassword { email, password } => {
-            let user = auth.backend().user_by_email(&cartella_auth::service::normalize_email(&email)).await?.ok_or_else(|| anyhow::anyhow!("no such user"))?;
-            auth.set_password(&user.id, &password).await.map_err(explain)?;
+            let user = auth
+                .backend()
+                .user_by_email(&cartella_auth::service::normalize_email(&email))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no such user"))?;
+            auth.set_password(&user.id, &password)
+                .await
+                .map_err(explain)?;
             println!("password of {} changed; their sessions were ended", user.id);
         }
     }
@@ -69,7 +101,13 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
 /// Field-level messages on one line each.
 pub fn explain(e: cartella_auth::AuthError) -> anyhow::Error {
     match e {
-        cartella_auth::AuthError::Invalid(fields) => anyhow::anyhow!(fields.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("\n")),
+        cartella_auth::AuthError::Invalid(fields) => anyhow::anyhow!(
+            fields
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
         other => anyhow::anyhow!(other.to_string()),
     }
 }
@@ -98,16 +136,38 @@ pub enum ClientCommand {
 }
 
 pub async fn run_client(settings: Settings, command: ClientCommand) -> anyhow::Result<ExitCode> {
-    let ClientCommand::Add { tenant, name, scopes, redirect_uris, public, rate_limit } = command;
+    let ClientCommand::Add {
+        tenant,
+        name,
+        scopes,
+        redirect_uris,
+        public,
+        rate_limit,
+    } = command;
     let rate_limit = match rate_limit.as_deref() {
         None => None,
         Some("off") => Some(0),
-        Some(n) => Some(n.parse::<i64>().map_err(|_| anyhow::anyhow!("--rate-limit takes a number or 'off'"))?),
+        Some(n) => Some(
+            n.parse::<i64>()
+                .map_err(|_| anyhow::anyhow!("--rate-limit takes a number or 'off'"))?,
+        ),
     };
     let store = crate::startup::open_store(&settings).await?;
     let auth = cartella_auth::Auth::new(store.clone(), settings.auth.clone()).await?;
     let ctx = store.system_context(&tenant, "cli").await?;
-    let (client, secret) = auth.register_client(&ctx, ClientRegistration { name, scopes, redirect_uris, public, rate_limit }).await.map_err(explain)?;
+    let (client, secret) = auth
+        .register_client(
+            &ctx,
+            ClientRegistration {
+                name,
+                scopes,
+                redirect_uris,
+                public,
+                rate_limit,
+            },
+        )
+        .await
+        .map_err(explain)?;
     println!("client_id: {}", client.id);
     if let Some(s) = secret {
         println!("client_secret: {s}");

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod corruption;
 mod fhir_crud;
+mod identity;
 mod isolation;
 mod ops;
 mod search;
@@ -32,6 +33,7 @@ pub const TENANT_B: &str = "clinic-b";
 
 /// A running server on one world, with its store and an HTTP client.
 pub struct TestApp {
+    pub auth_service: Arc<cartella_auth::Auth>,
     /// The backend's name, for assertion messages.
     pub backend: &'static str,
     pub addr: SocketAddr,
@@ -53,10 +55,12 @@ pub async fn spawn_app(world: &World) -> TestApp {
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
     let base = format!("http://{addr}");
-    let auth = cartella_auth::Auth::new(store.clone(), test_auth_config()).await.expect("auth service");
+    let auth = cartella_auth::Auth::new(store.clone(), test_auth_config())
+        .await
+        .expect("auth service");
     let state = AppState {
         store: store.clone(),
-        auth,
+        auth: auth.clone(),
         config: Arc::new(ServerConfig {
             max_body_bytes: 64 * 1024,
             service_token: Some(Secret::new(TOKEN.to_owned())),
@@ -76,6 +80,7 @@ pub async fn spawn_app(world: &World) -> TestApp {
     // The listener is bound before `serve` runs, so connections queue until it accepts them:
     // nothing to wait for.
     TestApp {
+        auth_service: auth,
         backend: world.name,
         addr,
         base,
@@ -84,6 +89,12 @@ pub async fn spawn_app(world: &World) -> TestApp {
         tenant_a,
         tenant_b,
         shutdown: Some(tx),
+    }
+}
+
+impl TestApp {
+    pub fn auth(&self) -> &cartella_auth::Auth {
+        &self.auth_service
     }
 }
 
@@ -343,5 +354,9 @@ pub const HEART_RATE: &str = "8867-4";
 /// Production rules with a cheaper Argon2 (the hashing cost is measured by the benchmark, not
 /// by tests).
 pub fn test_auth_config() -> cartella_auth::AuthConfig {
-    cartella_auth::AuthConfig { argon2_memory_kib: 1024, hash_parallelism: 2, ..Default::default() }
+    cartella_auth::AuthConfig {
+        argon2_memory_kib: 1024,
+        hash_parallelism: 2,
+        ..Default::default()
+    }
 }
