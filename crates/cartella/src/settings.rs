@@ -25,6 +25,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Identity and access: sessions, tokens, lockout, rate limits (`[auth]` in cartella.toml).
     pub auth: cartella_auth::AuthConfig,
+    /// Outgoing mail (`[smtp]`); without it mails are written as .eml files to `<data_dir>/mail`.
+    pub smtp: Option<cartella_mail::SmtpSettings>,
 }
 
 impl Default for Settings {
@@ -39,6 +41,7 @@ impl Default for Settings {
             log_format: "text".into(),
             public_url: None,
             auth: cartella_auth::AuthConfig::default(),
+            smtp: None,
         }
     }
 }
@@ -103,6 +106,23 @@ impl Settings {
             s.log_format = v.clone();
         }
         Ok(s)
+    }
+
+    /// The mailer: SMTP when configured, else .eml files in the data folder (development).
+    pub fn mailer(&self) -> anyhow::Result<std::sync::Arc<dyn cartella_mail::Mailer>> {
+        Ok(match &self.smtp {
+            Some(smtp) => std::sync::Arc::new(
+                cartella_mail::SmtpMailer::new(smtp)
+                    .map_err(|e| anyhow::anyhow!("invalid [smtp] settings: {e}"))?,
+            ),
+            None => std::sync::Arc::new(
+                cartella_mail::FileMailer::new(
+                    self.data_dir.join("mail"),
+                    "Cartella <noreply@localhost>",
+                )
+                .map_err(|e| anyhow::anyhow!("cannot prepare the mail folder: {e}"))?,
+            ),
+        })
     }
 
     pub fn master_key_path(&self) -> PathBuf {

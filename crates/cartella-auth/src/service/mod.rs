@@ -10,7 +10,7 @@ mod users;
 pub use login::{LoginOutcome, LoginRequest, SessionInfo};
 pub use oauth::{ClientRegistration, TokenResponse};
 pub use principal::Authenticated;
-pub use users::NewUser;
+pub use users::{JOB_PASSWORD_RESET, NewUser, PURPOSE_RESET, PURPOSE_SETUP};
 
 use crate::cache::UserCache;
 use crate::config::AuthConfig;

@@ -53,12 +53,20 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
     }
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let workers: Vec<_> = [Lane::Interactive, Lane::Bulk]
+    let mut interactive = Worker::new(store.backend().clone(), Lane::Interactive);
+    let reset_mail = cartella_server::jobs::PasswordResetMail {
+        auth: state.auth.clone(),
+        mailer: settings.mailer()?,
+        public_url: state.config.public_url.clone(),
+    };
+    interactive.register(
+        cartella_auth::service::JOB_PASSWORD_RESET,
+        Arc::new(reset_mail),
+    );
+    let bulk = Worker::new(store.backend().clone(), Lane::Bulk);
+    let workers: Vec<_> = [interactive, bulk]
         .into_iter()
-        .map(|lane| {
-            Worker::new(store.backend().clone(), lane)
-                .spawn(Duration::from_millis(500), stop_rx.clone())
-        })
+        .map(|w| w.spawn(Duration::from_millis(500), stop_rx.clone()))
         .collect();
 
     println!("cartella listening on http://{addr}");

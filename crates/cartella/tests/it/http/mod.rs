@@ -9,6 +9,7 @@ mod fhir_crud;
 mod identity;
 mod isolation;
 mod ops;
+mod password_reset;
 mod search;
 
 use crate::support::{self, World};
