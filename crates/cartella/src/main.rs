@@ -37,6 +37,9 @@ enum Command {
     /// Check the audit trail
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// Demo data
+    #[command(subcommand)]
+    Demo(commands::demo::Command),
     /// Manage users
     #[command(subcommand)]
     User(commands::user::Command),
@@ -83,6 +86,7 @@ fn main() -> std::process::ExitCode {
             Command::Audit(c) => commands::audit::run(settings, c).await,
             Command::Patient(c) => commands::patient::run(settings, c).await,
             Command::User(c) => commands::user::run(settings, c).await,
+            Command::Demo(c) => commands::demo::run(settings, c).await,
             Command::Client(c) => commands::user::run_client(settings, c).await,
             Command::Bench(c) => commands::bench::run(settings, c).await,
         }

@@ -9,6 +9,7 @@ mod open;
 mod read;
 mod tenants;
 mod write;
+mod write_batch;
 
 pub use audit_log::{AuditReport, TenantAuditReport};
 pub use open::expected_master_key_id;

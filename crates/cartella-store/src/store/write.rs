@@ -33,7 +33,7 @@ pub struct WriteOutcome {
 
 impl Store {
     /// A compartment-limited caller may only touch resources of the patients it may see.
-    async fn check_compartment(
+    pub(super) async fn check_compartment(
         &self,
         ctx: &AccessContext,
         scope: &Scope,
@@ -55,13 +55,13 @@ impl Store {
 }
 
 /// Patient keys created during one batch, committed with it.
-type PendingKeys = HashMap<String, (Arc<DataKey>, DataKeyRecord)>;
+pub(super) type PendingKeys = HashMap<String, (Arc<DataKey>, DataKeyRecord)>;
 
 /// Attempts before a write that keeps losing races gives up with a conflict.
-const RETRIES: usize = 20;
+pub(super) const RETRIES: usize = 20;
 
 /// A short random pause before retrying, so racing writers spread out.
-async fn backoff(attempt: usize) {
+pub(super) async fn backoff(attempt: usize) {
     let max_us = 200 * attempt.min(10) as u64;
     tokio::time::sleep(std::time::Duration::from_micros(
         rand::random::<u64>() % max_us.max(1),
@@ -70,7 +70,7 @@ async fn backoff(attempt: usize) {
 }
 
 /// Errors that a fresh attempt of the same write can overcome.
-fn is_transient(e: &StoreError) -> bool {
+pub(super) fn is_transient(e: &StoreError) -> bool {
     matches!(e, StoreError::KeyRace | StoreError::Contention(_))
 }
 
@@ -185,14 +185,14 @@ impl Store {
         }
     }
 
-    fn remember_keys(&self, ctx: &AccessContext, pending: PendingKeys) {
+    pub(super) fn remember_keys(&self, ctx: &AccessContext, pending: PendingKeys) {
         for (_, (key, record)) in pending {
             self.keys.remember(&ctx.tenant, key, &record);
         }
     }
 
     /// Seal one version: stamp meta, pick the compartment key, extract index rows.
-    async fn prepare(
+    pub(super) async fn prepare(
         &self,
         ctx: &AccessContext,
         rtype: &'static str,
@@ -269,198 +269,6 @@ impl Store {
         pending.insert(patient.to_owned(), (key.clone(), record));
         Ok(key)
     }
-
-    /// Delete: a tombstone version (content keeps only type, id and meta). Deleting a deleted
-    /// resource changes nothing and returns `None`.
-    pub async fn delete(&self, ctx: &AccessContext, rtype: &str, id: &str) -> Result<Option<i64>> {
-        let rtype = ResourceType::parse(rtype)?.as_str();
-        let id = ResourceId::parse(id)?;
-        let id = id.as_str();
-        let scope = self.authorize(ctx, Action::Delete, rtype, Some(id)).await?;
-        for _ in 0..RETRIES {
-            let current = self.backend.current(&ctx.tenant, rtype, id).await?;
-            let Some(current) = current else {
-                return Err(StoreError::NotFound(format!("{rtype}/{id}")));
-            };
-            if current.deleted {
-                return Ok(None);
-            }
-            if scope != Scope::All {
-                let body: Map<String, Value> =
-                    serde_json::from_slice(&self.open_content(&ctx.tenant, &current).await?)
-                        .map_err(|_| StoreError::Corrupted(format!("{rtype}/{id}")))?;
-                self.check_compartment(ctx, &scope, Action::Delete, rtype, id, &body)
-                    .await?;
-            }
-            let version = current.version + 1;
-            let now = Timestamp::now();
-            let mut body = Map::new();
-            body.insert("resourceType".into(), Value::String(rtype.to_owned()));
-            body.insert("id".into(), Value::String(id.to_owned()));
-            stamp_meta(&mut body, version, now);
-            let key = self
-                .keys
-                .key(self.backend.as_ref(), &ctx.tenant, &current.key_id)
-                .await?;
-            let json = serde_json::to_vec(&Value::Object(body))
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let content = self.options.cipher.seal(
-                key.secret(),
-                &aad(&ctx.tenant, rtype, id, version, &key.id),
-                &json,
-            );
-            let patient = (rtype == "Patient").then(|| id.to_owned());
-            let draft = self
-                .audit_draft(
-                    ctx,
-                    "delete",
-                    Some((rtype, id, Some(version))),
-                    patient.as_deref(),
-                    "success",
-                    None,
-                )
-                .await?;
-            let op = WriteOp {
-                tenant: ctx.tenant.clone(),
-                rtype: rtype.to_owned(),
-                id: id.to_owned(),
-                prev_version: Some(current.version),
-                version,
-                last_updated: now.micros(),
-                deleted: true,
-                key_id: key.id.clone(),
-                patient_id: patient,
-                content,
-                index: IndexRows::default(),
-            };
-            let batch = WriteBatch {
-                ops: vec![op],
-                audit: vec![draft],
-                ..Default::default()
-            };
-            match self.backend.write(batch).await {
-                Ok(()) => return Ok(Some(version)),
-                Err(StoreError::VersionConflict { .. } | StoreError::Contention(_)) => {
-                    backoff(RETRIES / 2).await
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Conflict(format!(
-            "{rtype}/{id} is being changed concurrently; try again"
-        )))
-    }
-
-    /// Import many resources in one transaction (all or nothing). A valid `id` in a body is kept
-    /// (create or update); otherwise the server assigns one.
-    pub async fn import(
-        &self,
-        ctx: &AccessContext,
-        items: Vec<(String, Value)>,
-    ) -> Result<Vec<StoredResource>> {
-        for attempt in 1..=RETRIES {
-            let mut pending = PendingKeys::new();
-            let mut batch = WriteBatch::default();
-            let mut stored = Vec::with_capacity(items.len());
-            let mut seen = std::collections::HashSet::new();
-            for (rtype, body) in items.iter().cloned() {
-                let rtype = ResourceType::parse(&rtype)?.as_str();
-                let scope = self.authorize(ctx, Action::Write, rtype, None).await?;
-                let body = validate_body(rtype, body)?;
-                let claimed = body
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, &body)
-                    .await?;
-                let given = body
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .and_then(|s| ResourceId::parse(s).ok());
-                let (id, prev) = match given {
-                    Some(id) => {
-                        let prev = self
-                            .backend
-                            .current_version(&ctx.tenant, rtype, id.as_str())
-                            .await?;
-                        (id, prev)
-                    }
-                    None => (ResourceId::new_v7(), None),
-                };
-                if !seen.insert((rtype, id.clone())) {
-                    return Err(StoreError::InvalidResource(format!(
-                        "{rtype}/{id} appears twice in one import"
-                    )));
-                }
-                let (op, s, patient) = self
-                    .prepare(ctx, rtype, id.as_str(), body, prev, &mut pending)
-                    .await?;
-                let action = if prev.is_some() { "update" } else { "create" };
-                let draft = self
-                    .audit_draft(
-                        ctx,
-                        action,
-                        Some((rtype, id.as_str(), Some(op.version))),
-                        patient.as_deref(),
-                        "success",
-                        None,
-                    )
-                    .await?;
-                batch.ops.push(op);
-                batch.audit.push(draft);
-                stored.push(s);
-            }
-            batch.new_keys = pending.values().map(|(_, r)| r.clone()).collect();
-            match self.backend.write(batch).await {
-                Ok(()) => {
-                    self.remember_keys(ctx, pending);
-                    return Ok(stored);
-                }
-                Err(e)
-                    if attempt < RETRIES
-                        && (is_transient(&e)
-                            || matches!(e, StoreError::VersionConflict { .. })) =>
-                {
-                    for p in pending.keys() {
-                        self.keys.forget_patient(&ctx.tenant, p);
-                    }
-                    backoff(attempt).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Err(StoreError::Conflict(
-            "import kept colliding with concurrent writes; try again".into(),
-        ))
-    }
-
-    /// Crypto-shredding (GDPR Art. 17): destroy the patient's key and every index row of their
-    /// compartment. The ciphertext stays but can never be opened again.
-    pub async fn erase_patient(
-        &self,
-        ctx: &AccessContext,
-        patient_id: &str,
-    ) -> Result<ErasureReport> {
-        let id = ResourceId::parse(patient_id)?;
-        self.authorize_admin(ctx).await?;
-        let draft = self
-            .audit_draft(
-                ctx,
-                "erase",
-                Some(("Patient", id.as_str(), None)),
-                Some(id.as_str()),
-                "success",
-                None,
-            )
-            .await?;
-        let report = self
-            .backend
-            .erase_patient(&ctx.tenant, id.as_str(), Timestamp::now().micros(), draft)
-            .await?;
-        self.keys.forget_patient(&ctx.tenant, id.as_str());
-        Ok(report)
-    }
 }
 
 fn conflict(rtype: &str, id: &str, expected: Option<i64>, current: Option<i64>) -> StoreError {
@@ -473,7 +281,7 @@ fn conflict(rtype: &str, id: &str, expected: Option<i64>, current: Option<i64>) 
 }
 
 /// A resource body must be a JSON object whose `resourceType` is the type written to.
-fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
+pub(super) fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
     let Value::Object(map) = body else {
         return Err(StoreError::InvalidResource(
             "the body must be a JSON object".into(),
@@ -506,7 +314,7 @@ fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
     Ok(map)
 }
 
-fn stamp_meta(body: &mut Map<String, Value>, version: i64, at: Timestamp) {
+pub(super) fn stamp_meta(body: &mut Map<String, Value>, version: i64, at: Timestamp) {
     let meta = body
         .entry("meta")
         .or_insert_with(|| Value::Object(Map::new()));

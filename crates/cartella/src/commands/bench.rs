@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
+    /// Authentication overhead per request, and logins/s against the latency of other requests
+    Auth {
+        /// Seconds per load level
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Store create/read latency and import throughput, encryption on and off
     Store {
         /// sqlite or postgres
@@ -36,12 +42,15 @@ pub enum Command {
 }
 
 pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
-    let Command::Store {
-        backend,
-        n,
-        import,
-        pg_url,
-    } = command;
+    let (backend, n, import, pg_url) = match command {
+        Command::Auth { seconds } => return super::bench_auth::run(seconds).await,
+        Command::Store {
+            backend,
+            n,
+            import,
+            pg_url,
+        } => (backend, n, import, pg_url),
+    };
     println!(
         "store benchmark: backend {backend}, {n} creates and reads, {import} imported, one client at a time"
     );

@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod bench;
+pub mod bench_auth;
+pub mod demo;
 pub mod keys;
 pub mod patient;
 pub mod serve;
