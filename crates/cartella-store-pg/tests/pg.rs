@@ -168,3 +168,5 @@ mod jobs;
 
 #[path = "pg/identity.rs"]
 mod identity;
+#[path = "pg/identity_access.rs"]
+mod identity_access;

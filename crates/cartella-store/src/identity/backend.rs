@@ -33,7 +33,8 @@ pub trait IdentityBackend: Send + Sync {
 
     async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
     async fn session(&self, id_hash: &[u8]) -> Result<Option<SessionRecord>>;
-    /// Update `last_seen`, `mfa_done` and `tenant` of a session.
+    /// Update `last_seen`, `mfa_done`, `tenant`, `csrf` and `expires_at` of a session (never
+    /// `revoked_at`: a request in flight cannot undo a logout).
     async fn update_session(&self, session: &SessionRecord) -> Result<()>;
     async fn revoke_session(&self, id_hash: &[u8], at: i64) -> Result<()>;
 
@@ -54,7 +55,7 @@ pub trait IdentityBackend: Send + Sync {
     async fn insert_refresh(&self, token: &RefreshTokenRecord) -> Result<()>;
     /// Present a refresh token at `now` (atomic: only one caller gets `Fresh`).
     async fn use_refresh(&self, hash: &[u8], now: i64) -> Result<RefreshUse>;
-    /// Revoke every token of a family; returns how many were live.
+    /// Revoke every token of a family; returns how many were not yet revoked.
     async fn revoke_refresh_family(&self, family: &str, at: i64) -> Result<u64>;
     async fn revoke_refresh(&self, hash: &[u8], at: i64) -> Result<Option<RefreshTokenRecord>>;
 

@@ -5,11 +5,13 @@ mod audit;
 mod auth;
 mod bad_input;
 mod corruption;
+mod cross_tenant;
 mod fhir_crud;
 mod identity;
 mod isolation;
 mod ops;
 mod password_reset;
+mod rbac;
 mod search;
 
 use crate::support::{self, World};
