@@ -248,13 +248,7 @@ impl Auth {
         user.sessions_valid_after = now + 1;
         user.updated_at = now + 1;
         self.backend.update_user(&user).await?;
-        self.users
-            .apply(cartella_store::identity::UserInvalidation {
-                user_id: user.id.clone(),
-                sessions_valid_after: user.sessions_valid_after,
-                disabled_at: user.disabled_at,
-                updated_at: user.updated_at,
-            });
+        self.publish(&user);
         Ok(())
     }
 

@@ -129,6 +129,16 @@ impl Auth {
         Ok(user)
     }
 
+    /// Apply a user change to this node at once (other nodes pick it up within a second).
+    pub(super) fn publish(&self, u: &UserRecord) {
+        self.users.apply(UserInvalidation {
+            user_id: u.id.clone(),
+            sessions_valid_after: u.sessions_valid_after,
+            disabled_at: u.disabled_at,
+            updated_at: u.updated_at,
+        });
+    }
+
     /// Bump `updated_at` so every node drops its cached memberships of the user.
     async fn touch(&self, user_id: &str) -> Result<()> {
         let mut u = self
@@ -138,12 +148,7 @@ impl Auth {
             .ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
         u.updated_at = now_us();
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation {
-            user_id: u.id.clone(),
-            sessions_valid_after: u.sessions_valid_after,
-            disabled_at: u.disabled_at,
-            updated_at: u.updated_at,
-        });
+        self.publish(&u);
         Ok(())
     }
 
@@ -184,12 +189,7 @@ impl Auth {
         u.sessions_valid_after = now;
         u.updated_at = now;
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation {
-            user_id: u.id.clone(),
-            sessions_valid_after: now,
-            disabled_at: u.disabled_at,
-            updated_at: now,
-        });
+        self.publish(&u);
         self.audit(
             ctx,
             if disabled {
@@ -252,12 +252,7 @@ impl Auth {
         u.sessions_valid_after = now;
         u.updated_at = now;
         self.backend.update_user(&u).await?;
-        self.users.apply(UserInvalidation {
-            user_id: u.id.clone(),
-            sessions_valid_after: now,
-            disabled_at: u.disabled_at,
-            updated_at: now,
-        });
+        self.publish(&u);
         Ok(())
     }
 

@@ -137,37 +137,18 @@ fn with_frame_guard(mut r: Response) -> Response {
 #[derive(Deserialize)]
 pub struct Submit {
     #[serde(flatten)]
-    q: AuthorizeQueryForm,
+    q: AuthorizeQuery,
     decision: String,
     email: Option<String>,
     password: Option<String>,
     code: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct AuthorizeQueryForm {
-    response_type: String,
-    client_id: String,
-    redirect_uri: String,
-    scope: Option<String>,
-    state: Option<String>,
-    code_challenge: String,
-    code_challenge_method: String,
-}
-
-pub async fn submit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<Submit>,
-) -> Response {
+pub async fn submit(State(state): State<AppState>, Form(f): Form<Submit>) -> Response {
     let q = AuthorizeQuery {
-        response_type: f.q.response_type,
-        client_id: f.q.client_id,
-        redirect_uri: f.q.redirect_uri,
         scope: f.q.scope.filter(|s| !s.is_empty()),
         state: f.q.state.filter(|s| !s.is_empty()),
-        code_challenge: f.q.code_challenge,
-        code_challenge_method: f.q.code_challenge_method,
+        ..f.q
     };
     let client = match state
         .auth
@@ -240,7 +221,6 @@ pub async fn submit(
             }
         }
         _ => {
-            let _ = headers;
             return with_frame_guard(
                 (
                     StatusCode::BAD_REQUEST,

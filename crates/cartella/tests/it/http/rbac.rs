@@ -120,7 +120,7 @@ fn permitted(role: Role, rtype: &str, action: Action, compartment: Option<&str>)
     }
     role.is_staff()
         || matches!(group, Group::Directory | Group::Knowledge)
-        || compartment == Some(OTHER)
+        || compartment == Some(MINE)
 }
 
 /// A signed-in browser session.
@@ -301,50 +301,84 @@ async fn check_role(app: &TestApp, role: Role, wrong: &mut Vec<String>) -> usize
             );
         }
 
-        // search: allowed with the read cell; a compartment-limited user finds only what they
-        // may read, everyone finds everything they may read.
+        // vread: the same cell as read.
         let r = call(
             app,
             &s,
             Method::GET,
-            &format!("/fhir/R4/{t}?_count=1000"),
+            &format!("/fhir/R4/{t}/{mine}/_history/1"),
             None,
         )
         .await;
-        let searchable = allows(role, group_of(t), Action::Read);
-        cells.check(t, "search", status(searchable, StatusCode::OK), &r);
-        if searchable && r.status == StatusCode::OK {
-            let found = match serde_json::from_str::<Value>(&r.text) {
-                Ok(b) if b["resourceType"] == "Bundle" => match_ids(&b),
+        let allowed = permitted(role, t, Action::Read, mine_c.as_deref());
+        cells.check(t, "vread", status(allowed, StatusCode::OK), &r);
+
+        // search and type history: allowed with the read cell; a compartment-limited user is
+        // shown only what they may read, everyone everything they may read.
+        let listable = allows(role, group_of(t), Action::Read);
+        for (action, path) in [
+            ("search", format!("/fhir/R4/{t}?_count=1000")),
+            ("history", format!("/fhir/R4/{t}/_history?_count=1000")),
+        ] {
+            let r = call(app, &s, Method::GET, &path, None).await;
+            cells.check(t, action, status(listable, StatusCode::OK), &r);
+            if !(listable && r.status == StatusCode::OK) {
+                continue;
+            }
+            let listed: Vec<String> = match serde_json::from_str::<Value>(&r.text) {
+                Ok(b) if b["resourceType"] == "Bundle" => entries(&b)
+                    .iter()
+                    .filter(|e| e["search"]["mode"] != "outcome")
+                    .map(|e| {
+                        let url = e["fullUrl"].as_str().unwrap_or_default();
+                        url.rsplit('/').next().unwrap_or_default().to_owned()
+                    })
+                    .collect(),
                 _ => {
-                    cells.fail(t, "search", format!("not a bundle: {}", excerpt(&r.text)));
-                    Vec::new()
+                    cells.fail(t, action, format!("not a bundle: {}", excerpt(&r.text)));
+                    continue;
                 }
             };
             for prefix in ["m", "o", "d"] {
                 let (id, c) = fixture(prefix);
                 let visible = permitted(role, t, Action::Read, c.as_deref());
-                match (visible, found.contains(&id)) {
-                    (true, false) => cells.fail(t, "search", format!("misses {id}")),
-                    (false, true) => cells.fail(
-                        t,
-                        "search",
-                        format!("returns {id}, outside the compartment"),
-                    ),
+                match (visible, listed.contains(&id)) {
+                    (true, false) => cells.fail(t, action, format!("misses {id}")),
+                    (false, true) => {
+                        cells.fail(t, action, format!("shows {id}, outside the compartment"))
+                    }
                     _ => {}
                 }
             }
-            if let Some(extra) = found.iter().find(|id| !id.ends_with(&format!("-{t}"))) {
-                cells.fail(t, "search", format!("returns unexpected {extra}"));
+            if let Some(extra) = listed.iter().find(|id| !id.ends_with(&format!("-{t}"))) {
+                cells.fail(t, action, format!("shows unexpected {extra}"));
             }
         }
+
+        // write as update: the resource read above, kept in the user's compartment.
+        let body = minimal(t, Some(&mine), MINE);
+        let r = call(
+            app,
+            &s,
+            Method::PUT,
+            &format!("/fhir/R4/{t}/{mine}"),
+            Some(&body),
+        )
+        .await;
+        let allowed = permitted(role, t, Action::Write, mine_c.as_deref());
+        cells.check(t, "write (update)", status(allowed, StatusCode::OK), &r);
 
         // write: a new resource in the user's compartment (a new Patient is its own).
         let body = minimal(t, None, MINE);
         let r = call(app, &s, Method::POST, &format!("/fhir/R4/{t}"), Some(&body)).await;
         let compartment = if t == "Patient" { None } else { mine_c.clone() };
         let allowed = permitted(role, t, Action::Write, compartment.as_deref());
-        cells.check(t, "write", status(allowed, StatusCode::CREATED), &r);
+        cells.check(
+            t,
+            "write (create)",
+            status(allowed, StatusCode::CREATED),
+            &r,
+        );
 
         // delete: another resource in the user's compartment.
         let (doomed, doomed_c) = fixture("d");
@@ -375,7 +409,10 @@ async fn walk_matrix(role: Role) {
         let n = check_role(&app, role, &mut wrong).await;
         checked.push(format!("{}: {n}", app.backend));
     }
-    eprintln!("role {role}: cells checked per backend: {}", checked.join(", "));
+    eprintln!(
+        "role {role}: cells checked per backend: {}",
+        checked.join(", ")
+    );
     assert!(
         wrong.is_empty(),
         "role {role}: {} wrong cells (checked {}):\n{}",
