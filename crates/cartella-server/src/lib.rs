@@ -40,6 +40,9 @@ pub fn router(state: AppState) -> Router {
     metrics::handle();
     Router::new()
         .merge(ops::router())
+        // The base URL takes transaction and batch bundles, with or without the trailing slash.
+        .route("/fhir/R4", axum::routing::post(fhir::transaction::post))
+        .route("/fhir/R4/", axum::routing::post(fhir::transaction::post))
         .nest("/fhir/R4", fhir::router(state.config.max_body_bytes))
         .nest("/api/v1", api::router())
         .merge(oauth::router())

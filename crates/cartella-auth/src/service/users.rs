@@ -185,8 +185,17 @@ impl Auth {
             .await?
             .ok_or_else(|| AuthError::Forbidden("unknown user".into()))?;
         let now = now_us();
-        u.disabled_at = disabled.then_some(now);
-        u.sessions_valid_after = now;
+        if self.is_system(ctx) {
+            // The operator (CLI) disables the account itself, everywhere.
+            u.disabled_at = disabled.then_some(now);
+            u.sessions_valid_after = now;
+        } else {
+            // A practice's administrator ends the membership in that practice only: an account
+            // shared with other practices keeps working there.
+            let mut m = self.membership_here(ctx, user_id).await?;
+            m.expires_at = disabled.then_some(now);
+            self.backend.upsert_membership(&m).await?;
+        }
         u.updated_at = now;
         self.backend.update_user(&u).await?;
         self.publish(&u);
@@ -201,6 +210,23 @@ impl Auth {
         )
         .await;
         Ok(())
+    }
+
+    fn is_system(&self, ctx: &AccessContext) -> bool {
+        ctx.principal.subject == cartella_core::access::Subject::System
+    }
+
+    async fn membership_here(
+        &self,
+        ctx: &AccessContext,
+        user_id: &str,
+    ) -> Result<MembershipRecord> {
+        self.backend
+            .memberships_of(user_id)
+            .await?
+            .into_iter()
+            .find(|m| m.tenant == ctx.tenant)
+            .ok_or_else(|| AuthError::Forbidden("not a member of this practice".into()))
     }
 
     async fn require_member(&self, ctx: &AccessContext, user_id: &str) -> Result<()> {
@@ -224,6 +250,19 @@ impl Auth {
     pub async fn admin_reset_2fa(&self, ctx: &AccessContext, user_id: &str) -> Result<()> {
         self.store.authorize_admin(ctx).await?;
         self.require_member(ctx, user_id).await?;
+        // The second factor protects the account in every practice: one practice's
+        // administrator may reset it only for an account that belongs to that practice alone.
+        let elsewhere = self
+            .backend
+            .memberships_of(user_id)
+            .await?
+            .iter()
+            .any(|m| m.tenant != ctx.tenant);
+        if elsewhere && !self.is_system(ctx) {
+            return Err(AuthError::Forbidden(
+                "this account also belongs to other practices: its two-factor setting can be reset by the operator (cartella CLI)".into(),
+            ));
+        }
         self.totp_disable(user_id).await?;
         self.audit(ctx, "user.reset-2fa", "success").await;
         Ok(())

@@ -2,6 +2,7 @@
 
 use super::bundle::{self, Link};
 use super::outcome::{FHIR_JSON, FhirError};
+use super::query::{encode, query_pairs};
 use super::response::{self, if_match, prefer_return};
 use crate::AppState;
 use crate::auth::authenticate;
@@ -128,6 +129,31 @@ pub async fn create(
 ) -> Result<Response> {
     let ctx = ctx_write(&state, &headers, peer).await?;
     let value = parse_body(&headers, body)?;
+    // Conditional create: with `If-None-Exist`, an existing match is returned instead.
+    if let Some(cond) = headers.get("if-none-exist").and_then(|v| v.to_str().ok()) {
+        let mut params = query_pairs(Some(cond.trim_start_matches('?').to_owned()));
+        params.push(("_count".into(), "2".into()));
+        let found = state.store.search(&ctx, &rtype, &params).await?;
+        match found.resources.len() {
+            0 => {}
+            1 => {
+                let existing = found.resources.into_iter().next().expect("one match");
+                return Ok(response::resource(
+                    StatusCode::OK,
+                    existing,
+                    prefer_return(&headers),
+                    None,
+                ));
+            }
+            _ => {
+                return Err(FhirError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "multiple-matches",
+                    "If-None-Exist matches more than one resource",
+                ));
+            }
+        }
+    }
     let out = state
         .store
         .create(&ctx, &rtype, value, WriteOptions::default())
@@ -205,64 +231,6 @@ pub async fn delete(
         resp.headers_mut().insert(header::ETAG, v);
     }
     Ok(resp)
-}
-
-fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
-    raw.map(|q| {
-        q.split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (decode(k), decode(v))
-            })
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or(())
-                {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'.'
-            | b'_'
-            | b'~'
-            | b':'
-            | b'|'
-            | b',' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn bundle_response(body: Vec<u8>) -> Response {

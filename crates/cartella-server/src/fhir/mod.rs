@@ -2,9 +2,12 @@
 //! delete, history and search over the store; every error is an OperationOutcome.
 
 mod bundle;
+mod capability;
 mod handlers;
 pub mod outcome;
+mod query;
 mod response;
+pub(crate) mod transaction;
 
 use crate::AppState;
 use axum::Router;
@@ -13,6 +16,7 @@ use axum::routing::get;
 
 pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
+        .route("/metadata", get(capability::metadata))
         .route("/_history", get(handlers::history_system))
         .route("/{rtype}", get(handlers::search).post(handlers::create))
         .route("/{rtype}/_history", get(handlers::history_type))

@@ -8,12 +8,14 @@ mod content;
 mod open;
 mod read;
 mod tenants;
+mod transaction;
 mod write;
 mod write_batch;
 
 pub use audit_log::{AuditReport, TenantAuditReport};
 pub use open::expected_master_key_id;
 pub use read::{HistoryEntry, SearchPage};
+pub use transaction::{Write, Written};
 pub use write::{WriteOptions, WriteOutcome};
 
 use crate::backend::Backend;

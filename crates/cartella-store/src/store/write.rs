@@ -54,6 +54,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The current version of `rtype/id` must lie in the caller's compartment (deleted or erased
+    /// versions have none to check).
+    pub(super) async fn check_existing(
+        &self,
+        ctx: &AccessContext,
+        scope: &Scope,
+        rtype: &str,
+        id: &str,
+    ) -> Result<()> {
+        let Some(current) = self.backend.current(&ctx.tenant, rtype, id).await? else {
+            return Ok(());
+        };
+        if current.deleted {
+            return Ok(());
+        }
+        let json = self.open_content(&ctx.tenant, &current).await?;
+        let body: Map<String, Value> = serde_json::from_slice(&json)
+            .map_err(|_| StoreError::Corrupted(format!("{rtype}/{id}")))?;
+        self.check_compartment(ctx, scope, Action::Write, rtype, id, &body)
+            .await
+    }
+}
+
 /// Patient keys created during one batch, committed with it.
 pub(super) type PendingKeys = HashMap<String, (Arc<DataKey>, DataKeyRecord)>;
 
@@ -139,6 +163,11 @@ impl Store {
                 && prev != Some(expected)
             {
                 return Err(conflict(rtype, id, Some(expected), prev));
+            }
+            // A compartment-limited caller may not overwrite what belongs to another patient,
+            // whatever the new body says.
+            if scope != Scope::All && prev.is_some() {
+                self.check_existing(ctx, &scope, rtype, id).await?;
             }
             let mut pending = PendingKeys::new();
             let (op, stored, patient) = self

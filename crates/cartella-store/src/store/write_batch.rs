@@ -34,54 +34,14 @@ impl Store {
                 self.check_compartment(ctx, &scope, Action::Delete, rtype, id, &body)
                     .await?;
             }
-            let version = current.version + 1;
-            let now = Timestamp::now();
-            let mut body = Map::new();
-            body.insert("resourceType".into(), Value::String(rtype.to_owned()));
-            body.insert("id".into(), Value::String(id.to_owned()));
-            stamp_meta(&mut body, version, now);
-            let key = self
-                .keys
-                .key(self.backend.as_ref(), &ctx.tenant, &current.key_id)
-                .await?;
-            let json = serde_json::to_vec(&Value::Object(body))
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let content = self.options.cipher.seal(
-                key.secret(),
-                &aad(&ctx.tenant, rtype, id, version, &key.id),
-                &json,
-            );
-            let patient = (rtype == "Patient").then(|| id.to_owned());
-            let draft = self
-                .audit_draft(
-                    ctx,
-                    "delete",
-                    Some((rtype, id, Some(version))),
-                    patient.as_deref(),
-                    "success",
-                    None,
-                )
-                .await?;
-            let op = WriteOp {
-                tenant: ctx.tenant.clone(),
-                rtype: rtype.to_owned(),
-                id: id.to_owned(),
-                prev_version: Some(current.version),
-                version,
-                last_updated: now.micros(),
-                deleted: true,
-                key_id: key.id.clone(),
-                patient_id: patient,
-                content,
-                index: IndexRows::default(),
-            };
+            let (op, draft) = self.tombstone(ctx, rtype, id, &current).await?;
             let batch = WriteBatch {
                 ops: vec![op],
                 audit: vec![draft],
                 ..Default::default()
             };
             match self.backend.write(batch).await {
-                Ok(()) => return Ok(Some(version)),
+                Ok(()) => return Ok(Some(current.version + 1)),
                 Err(StoreError::VersionConflict { .. } | StoreError::Contention(_)) => {
                     backoff(RETRIES / 2).await
                 }
@@ -91,6 +51,58 @@ impl Store {
         Err(StoreError::Conflict(format!(
             "{rtype}/{id} is being changed concurrently; try again"
         )))
+    }
+
+    /// The tombstone version that deletes `current`, with its audit event.
+    pub(super) async fn tombstone(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        id: &str,
+        current: &RawResource,
+    ) -> Result<(WriteOp, AuditDraft)> {
+        let version = current.version + 1;
+        let now = Timestamp::now();
+        let mut body = Map::new();
+        body.insert("resourceType".into(), Value::String(rtype.to_owned()));
+        body.insert("id".into(), Value::String(id.to_owned()));
+        stamp_meta(&mut body, version, now);
+        let key = self
+            .keys
+            .key(self.backend.as_ref(), &ctx.tenant, &current.key_id)
+            .await?;
+        let json = serde_json::to_vec(&Value::Object(body))
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let content = self.options.cipher.seal(
+            key.secret(),
+            &aad(&ctx.tenant, rtype, id, version, &key.id),
+            &json,
+        );
+        let patient = (rtype == "Patient").then(|| id.to_owned());
+        let draft = self
+            .audit_draft(
+                ctx,
+                "delete",
+                Some((rtype, id, Some(version))),
+                patient.as_deref(),
+                "success",
+                None,
+            )
+            .await?;
+        let op = WriteOp {
+            tenant: ctx.tenant.clone(),
+            rtype: rtype.to_owned(),
+            id: id.to_owned(),
+            prev_version: Some(current.version),
+            version,
+            last_updated: now.micros(),
+            deleted: true,
+            key_id: key.id.clone(),
+            patient_id: patient,
+            content,
+            index: IndexRows::default(),
+        };
+        Ok((op, draft))
     }
 
     /// Import many resources in one transaction (all or nothing). A valid `id` in a body is kept

@@ -39,11 +39,15 @@ pub enum Command {
         )]
         pg_url: String,
     },
+    /// Load synthetic patients into a FHIR server over HTTP and measure read, create, search,
+    /// import or mixed requests (plain FHIR, so other servers can be measured the same way)
+    Fhir(super::bench_fhir::Args),
 }
 
 pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
     let (backend, n, import, pg_url) = match command {
         Command::Auth { seconds } => return super::bench_auth::run(seconds).await,
+        Command::Fhir(args) => return super::bench_fhir::run(args).await,
         Command::Store {
             backend,
             n,

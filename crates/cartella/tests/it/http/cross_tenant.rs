@@ -362,24 +362,3 @@ async fn clinic_a_never_sees_clinic_b() {
         eprintln!("{name}: {} cross-tenant checks passed", f.checked);
     }
 }
-
-#[tokio::test]
-async fn tmp_probe_admin_interference() {
-    for w in worlds().await {
-        let app = spawn_app(&w).await;
-        new_user(&app, &app.tenant_a, "admin@clinic-a.test", "administrator", None).await;
-        let b_doc = new_user(&app, &app.tenant_b, "doc@clinic-b.test", "doctor", None).await;
-        let admin = sign_in(&app, "admin@clinic-a.test").await;
-        let r = call(&app, &admin, Method::POST, "/api/v1/admin/users", None).await;
-        eprintln!("empty body: {r:?}");
-        let r = send(app.client.post(format!("{}/api/v1/admin/users", app.base))
-            .header("cookie", &admin.cookie).header("x-csrf-token", &admin.csrf)
-            .json(&json!({"email": "doc@clinic-b.test", "name": "X", "roles": "patient", "patient_id": "zz"}))).await;
-        eprintln!("{}: add existing b user: {r:?} (b id {b_doc})", app.backend);
-        let r = call(&app, &admin, Method::POST, &format!("/api/v1/admin/users/{b_doc}/disable"), None).await;
-        eprintln!("disable: {r:?}");
-        let r = send(app.client.post(format!("{}/api/v1/auth/login", app.base))
-            .json(&json!({"email": "doc@clinic-b.test", "password": super::rbac::PASSWORD, "practice": "clinic-b"}))).await;
-        eprintln!("b login after: {r:?}");
-    }
-}

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod corruption;
 mod cross_tenant;
+mod fhir_bundles;
 mod fhir_crud;
 mod identity;
 mod isolation;

@@ -610,3 +610,48 @@ async fn denials_are_audited_with_role_and_type() {
         }
     }
 }
+
+/// An external collaborator reads a shared patient only until the share expires (docs/rbac.md):
+/// with an expired share for one patient and a live one for another, only the live one is open.
+#[tokio::test]
+async fn external_reads_nothing_once_the_share_expired() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let name = app.backend;
+        let items = [
+            ("Patient", MINE, MINE),
+            ("Patient", OTHER, OTHER),
+            ("Observation", "m-Observation", MINE),
+            ("Observation", "o-Observation", OTHER),
+        ]
+        .into_iter()
+        .map(|(t, id, p)| (t.to_owned(), minimal(t, Some(id), p)))
+        .collect();
+        app.store.import(&app.tenant_a, items).await.unwrap();
+        let ext = new_user(&app, &app.tenant_a, "ext@lab.test", "external", None).await;
+        let now = cartella_core::Timestamp::now().micros();
+        for (patient, expires) in [(MINE, now - 1), (OTHER, now + 3_600_000_000)] {
+            app.auth()
+                .share_patient(&app.tenant_a, &ext, patient, expires)
+                .await
+                .unwrap();
+        }
+        let s = sign_in(&app, "ext@lab.test").await;
+        for (path, expected) in [
+            ("/fhir/R4/Patient/m-Patient", StatusCode::FORBIDDEN),
+            ("/fhir/R4/Observation/m-Observation", StatusCode::FORBIDDEN),
+            ("/fhir/R4/Patient/o-Patient", StatusCode::OK),
+            ("/fhir/R4/Observation/o-Observation", StatusCode::OK),
+        ] {
+            let r = call(&app, &s, Method::GET, path, None).await;
+            assert_eq!(r.status, expected, "{name}: external GET {path}: {r:?}");
+        }
+        let r = call(&app, &s, Method::GET, "/fhir/R4/Observation", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {r:?}");
+        assert_eq!(
+            match_ids(&r.json()),
+            vec!["o-Observation".to_owned()],
+            "{name}: the search shows only the live share's compartment"
+        );
+    }
+}

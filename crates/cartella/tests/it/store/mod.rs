@@ -1,5 +1,6 @@
 //! The store suite: every test runs against each backend in [`crate::support::worlds`].
 
+mod access;
 mod audit;
 mod crud;
 mod encryption;

@@ -88,3 +88,47 @@ async fn a_disabled_user_is_refused_at_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_practice_administrator_disables_only_their_own_membership() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let id = user(&app, "shared@clinic.test", "doctor", None).await;
+        // The same account also works at clinic-b.
+        let new = NewUser {
+            email: "shared@clinic.test".into(),
+            name: "Shared".into(),
+            roles: "doctor".into(),
+            password: None,
+            patient_id: None,
+            expires_at: None,
+        };
+        app.auth().create_user(&app.tenant_b, new).await.unwrap();
+        let mut admin_a = app.tenant_a.clone();
+        admin_a.principal = cartella_core::access::Principal::user(
+            "admin-a",
+            cartella_core::access::RoleSet::parse("administrator").unwrap(),
+        );
+        app.auth().set_disabled(&admin_a, &id, true).await.unwrap();
+        let (s, _, _) = login_at(&app, "shared@clinic.test", PASSWORD, TENANT_A).await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "{}: no longer a member of clinic-a",
+            app.backend
+        );
+        let (s, _, _) = login_at(&app, "shared@clinic.test", PASSWORD, TENANT_B).await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{}: clinic-b is not affected",
+            app.backend
+        );
+        let err = app.auth().admin_reset_2fa(&admin_a, &id).await.unwrap_err();
+        assert!(
+            err.to_string().contains("other practices"),
+            "{}: {err}",
+            app.backend
+        );
+    }
+}

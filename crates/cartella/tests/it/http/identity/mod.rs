@@ -33,6 +33,23 @@ pub(super) struct Session {
     pub(super) csrf: String,
 }
 
+pub(super) async fn login_at(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    practice: &str,
+) -> (StatusCode, Value, Option<Session>) {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"email": email, "password": password, "practice": practice}))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default(), None)
+}
+
 pub(super) async fn login(
     app: &TestApp,
     email: &str,

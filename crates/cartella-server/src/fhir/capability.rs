@@ -1,0 +1,90 @@
+//! `GET /fhir/R4/metadata`: the CapabilityStatement, generated from the same tables that drive
+//! the code (the resource types the store accepts, the extraction rules search uses), so it
+//! lists exactly what is supported.
+
+use super::outcome::FHIR_JSON;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use cartella_core::resource_types::R4_RESOURCE_TYPES;
+use cartella_store::extract::{Kind, rules_for};
+use serde_json::{Value, json};
+
+fn kind(k: Kind) -> &'static str {
+    match k {
+        Kind::Token => "token",
+        Kind::String => "string",
+        Kind::Date => "date",
+        Kind::Reference => "reference",
+        Kind::Quantity => "quantity",
+    }
+}
+
+const INTERACTIONS: [&str; 8] = [
+    "read",
+    "vread",
+    "update",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+];
+
+fn resource(rtype: &str) -> Value {
+    let mut params: Vec<Value> = vec![
+        json!({"name": "_id", "type": "token"}),
+        json!({"name": "_lastUpdated", "type": "date"}),
+    ];
+    for r in rules_for(rtype) {
+        let mut p = json!({"name": r.name, "type": kind(r.kind)});
+        if r.blind {
+            p["documentation"] = json!(
+                "Encrypted identifying field: exact values and word prefixes of 3+ characters; no :contains, no _sort."
+            );
+        }
+        params.push(p);
+    }
+    json!({
+        "type": rtype,
+        "versioning": "versioned-update",
+        "readHistory": true,
+        "updateCreate": true,
+        "conditionalCreate": true,
+        "conditionalUpdate": false,
+        "conditionalDelete": "not-supported",
+        "interaction": INTERACTIONS.iter().map(|c| json!({"code": c})).collect::<Vec<_>>(),
+        "searchParam": params,
+    })
+}
+
+pub async fn metadata(State(state): State<AppState>) -> Response {
+    let base = format!("{}/fhir/R4", state.config.public_url);
+    let body = json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": cartella_core::Timestamp::now().to_string(),
+        "kind": "instance",
+        "software": {"name": "Cartella", "version": env!("CARGO_PKG_VERSION")},
+        "implementation": {"description": "Cartella FHIR R4 server", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}]}],
+                "extension": [{"url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris", "extension": [
+                    {"url": "token", "valueUri": format!("{}/oauth2/token", state.config.public_url)},
+                    {"url": "authorize", "valueUri": format!("{}/oauth2/authorize", state.config.public_url)},
+                    {"url": "revoke", "valueUri": format!("{}/oauth2/revoke", state.config.public_url)}]}]
+            },
+            "resource": R4_RESOURCE_TYPES.iter().map(|t| resource(t)).collect::<Vec<_>>(),
+            "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
+        }],
+    });
+    let mut resp = body.to_string().into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    resp
+}

@@ -1,0 +1,170 @@
+//! Several writes committed as one: the store side of FHIR transaction bundles. Every write is
+//! checked and sealed like a single one; the batch goes to the backend in one transaction, so
+//! either all land or none does.
+
+use super::authorize::Scope;
+use super::write::{PendingKeys, RETRIES, backoff, is_transient, validate_body};
+use super::{AccessContext, Store, StoredResource};
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use cartella_core::access::Action;
+use cartella_core::{ResourceId, ResourceType};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// One write of a transaction. Ids are final (the caller assigned new ones for creates).
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Create or update `rtype/id`; with `if_match`, only if that is the current version.
+    Put {
+        rtype: String,
+        id: String,
+        body: Value,
+        if_match: Option<i64>,
+    },
+    /// Delete `rtype/id` (nothing happens when it does not exist or is already deleted).
+    Delete { rtype: String, id: String },
+}
+
+/// What one write did.
+#[derive(Debug, Clone)]
+pub enum Written {
+    Put {
+        resource: StoredResource,
+        created: bool,
+    },
+    Deleted {
+        rtype: String,
+        id: String,
+        version: Option<i64>,
+    },
+}
+
+impl Store {
+    /// Commit all writes atomically, in order; duplicates of one resource are refused.
+    pub async fn write_all(&self, ctx: &AccessContext, writes: Vec<Write>) -> Result<Vec<Written>> {
+        for attempt in 1..=RETRIES {
+            let mut pending = PendingKeys::new();
+            let mut batch = WriteBatch::default();
+            let mut out = Vec::with_capacity(writes.len());
+            let mut seen = HashSet::new();
+            for w in writes.iter().cloned() {
+                match w {
+                    Write::Put {
+                        rtype,
+                        id,
+                        body,
+                        if_match,
+                    } => {
+                        let rtype = ResourceType::parse(&rtype)?.as_str();
+                        let id = ResourceId::parse(&id)?;
+                        if !seen.insert((rtype, id.clone())) {
+                            return Err(StoreError::InvalidResource(format!(
+                                "{rtype}/{id} is written twice in one transaction"
+                            )));
+                        }
+                        let scope = self
+                            .authorize(ctx, Action::Write, rtype, Some(id.as_str()))
+                            .await?;
+                        let body = validate_body(rtype, body)?;
+                        if scope != Scope::All {
+                            self.check_compartment(
+                                ctx,
+                                &scope,
+                                Action::Write,
+                                rtype,
+                                id.as_str(),
+                                &body,
+                            )
+                            .await?;
+                        }
+                        let prev = self
+                            .backend
+                            .current_version(&ctx.tenant, rtype, id.as_str())
+                            .await?;
+                        if scope != Scope::All && prev.is_some() {
+                            self.check_existing(ctx, &scope, rtype, id.as_str()).await?;
+                        }
+                        if let Some(expected) = if_match
+                            && prev != Some(expected)
+                        {
+                            return Err(StoreError::VersionConflict {
+                                resource: format!("{rtype}/{id}"),
+                                expected: expected.to_string(),
+                                current: prev.map_or_else(|| "none".into(), |v| v.to_string()),
+                            });
+                        }
+                        let (op, stored, patient) = self
+                            .prepare(ctx, rtype, id.as_str(), body, prev, &mut pending)
+                            .await?;
+                        let action = if prev.is_some() { "update" } else { "create" };
+                        let draft = self
+                            .audit_draft(
+                                ctx,
+                                action,
+                                Some((rtype, id.as_str(), Some(op.version))),
+                                patient.as_deref(),
+                                "success",
+                                None,
+                            )
+                            .await?;
+                        batch.ops.push(op);
+                        batch.audit.push(draft);
+                        out.push(Written::Put {
+                            resource: stored,
+                            created: prev.is_none(),
+                        });
+                    }
+                    Write::Delete { rtype, id } => {
+                        let rtype = ResourceType::parse(&rtype)?.as_str();
+                        let id = ResourceId::parse(&id)?;
+                        if !seen.insert((rtype, id.clone())) {
+                            return Err(StoreError::InvalidResource(format!(
+                                "{rtype}/{id} is written twice in one transaction"
+                            )));
+                        }
+                        self.authorize(ctx, Action::Delete, rtype, Some(id.as_str()))
+                            .await?;
+                        let current = self
+                            .backend
+                            .current(&ctx.tenant, rtype, id.as_str())
+                            .await?;
+                        let version = match current {
+                            Some(c) if !c.deleted => {
+                                let (op, draft) =
+                                    self.tombstone(ctx, rtype, id.as_str(), &c).await?;
+                                let v = op.version;
+                                batch.ops.push(op);
+                                batch.audit.push(draft);
+                                Some(v)
+                            }
+                            _ => None,
+                        };
+                        out.push(Written::Deleted {
+                            rtype: rtype.to_owned(),
+                            id: id.to_string(),
+                            version,
+                        });
+                    }
+                }
+            }
+            batch.new_keys = pending.values().map(|(_, r)| r.clone()).collect();
+            match self.backend.write(batch).await {
+                Ok(()) => {
+                    self.remember_keys(ctx, pending);
+                    return Ok(out);
+                }
+                Err(e) if attempt < RETRIES && is_transient(&e) => {
+                    for p in pending.keys() {
+                        self.keys.forget_patient(&ctx.tenant, p);
+                    }
+                    backoff(attempt).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict(
+            "the transaction kept colliding with concurrent writes; try again".into(),
+        ))
+    }
+}

@@ -1,0 +1,209 @@
+//! The measured workloads: `--concurrency` tasks, each sending one request at a time for the warm-up
+//! and `--duration` seconds, over one shared client. A request counts when it started after the
+//! warm-up and its answer was complete before the end (as wrk does), so neither edge inflates
+//! the rate. Request bodies are built before the clock starts: generating them is not the server's
+//! time.
+
+use super::args::{Args, Workload};
+use super::data::{self, Record, Rng};
+use super::http::{Answer, Target};
+use super::load::Patient;
+use super::stats::{Tally, excerpt};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const WARMUP: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Op {
+    Read = 0,
+    Search = 1,
+    Create = 2,
+    Import = 3,
+}
+
+pub const OP_NAMES: [&str; 4] = ["read", "search", "create", "import"];
+
+/// What one run measured, per kind of request, over `seconds`.
+pub struct Report {
+    pub tallies: [Tally; 4],
+    pub seconds: f64,
+}
+
+fn pick(workload: Workload, rng: &mut Rng) -> Op {
+    match workload {
+        Workload::Read => Op::Read,
+        Workload::Search => Op::Search,
+        Workload::Create => Op::Create,
+        Workload::Import => Op::Import,
+        Workload::Mixed => match rng.below(100) {
+            0..80 => Op::Read,
+            80..90 => Op::Search,
+            _ => Op::Create,
+        },
+    }
+}
+
+/// The search of the issue: one patient's heart rates from 2021 on.
+pub fn search_path(id: &str) -> String {
+    format!(
+        "Observation?subject=Patient/{id}&code=http://loinc.org%7C{}&date=ge{}",
+        data::SEARCH_CODE,
+        data::SEARCH_FROM
+    )
+}
+
+enum Request {
+    Get(String),
+    Post(&'static str, Vec<u8>),
+}
+
+fn prepare(op: Op, rng: &mut Rng, ids: &[String], batch: usize) -> Request {
+    let id = rng.pick(ids);
+    match op {
+        Op::Read => Request::Get(format!("Patient/{id}")),
+        Op::Search => Request::Get(search_path(id)),
+        Op::Create => {
+            let obs = data::random_observation(rng, &format!("Patient/{id}"));
+            Request::Post("Observation", serde_json::to_vec(&obs).unwrap_or_default())
+        }
+        Op::Import => {
+            let entries: Vec<data::Entry> = (0..batch)
+                .map(|_| {
+                    let subject = format!("Patient/{}", rng.pick(ids));
+                    let resource = data::random_observation(rng, &subject);
+                    data::Entry {
+                        uuid: rng.uuid(),
+                        resource,
+                    }
+                })
+                .collect();
+            let bundle = data::transaction(entries);
+            Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default())
+        }
+    }
+}
+
+async fn send(target: &Target, request: Request) -> Answer {
+    match request {
+        Request::Get(path) => target.get(&path, false).await,
+        Request::Post(path, body) => target.post(path, body, false).await,
+    }
+}
+
+pub async fn run(target: Arc<Target>, args: Arc<Args>, patients: &[Patient]) -> Report {
+    let ids: Arc<Vec<String>> = Arc::new(patients.iter().map(|p| p.id.clone()).collect());
+    let measure_from = Instant::now() + WARMUP;
+    let end = measure_from + Duration::from_secs(args.duration);
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..args.concurrency {
+        let (target, args, ids) = (target.clone(), args.clone(), ids.clone());
+        tasks.spawn(async move {
+            let mut rng = Rng::stream(args.seed, data::TASK_STREAM, task as u64);
+            let mut tallies: [Tally; 4] = Default::default();
+            while Instant::now() < end {
+                let op = pick(args.workload, &mut rng);
+                let request = prepare(op, &mut rng, &ids, args.batch);
+                let started = Instant::now();
+                let answer = send(&target, request).await;
+                let done = Instant::now();
+                if started >= measure_from && done <= end {
+                    tallies[op as usize].record(answer.status, done - started, &answer.body);
+                }
+            }
+            tallies
+        });
+    }
+    let mut tallies: [Tally; 4] = Default::default();
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(part) = joined {
+            for (all, one) in tallies.iter_mut().zip(&part) {
+                all.merge(one);
+            }
+        }
+    }
+    Report {
+        tallies,
+        seconds: args.duration as f64,
+    }
+}
+
+/// Before measuring searches, check that they answer what was loaded: a server that indexes
+/// nothing answers fast and wrongly. Prints what it found; measuring goes on either way.
+pub async fn search_check(target: &Target, args: &Args, patients: &[Patient]) {
+    let known = patients.iter().find(|p| p.index.is_some());
+    let Some(p) = known.or(patients.first()) else {
+        return;
+    };
+    let a = target
+        .get(&format!("{}&_count=1000", search_path(&p.id)), true)
+        .await;
+    if !a.ok() {
+        println!(
+            "search check: the search answered {}: {}",
+            a.status,
+            excerpt(&a.body)
+        );
+        return;
+    }
+    let json = a.json().unwrap_or_default();
+    let got = json["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["resource"]["resourceType"] == "Observation")
+        .count();
+    match p.index {
+        Some(i) => {
+            let want =
+                Record::generate(args.seed, i, args.observations_per_patient).search_matches();
+            let verdict = match got.cmp(&want) {
+                std::cmp::Ordering::Equal => "as loaded",
+                std::cmp::Ordering::Greater => "more than loaded (creates of earlier runs?)",
+                std::cmp::Ordering::Less => "FEWER than loaded: the search is wrong",
+            };
+            println!(
+                "search check: Patient/{} has {want} matching Observations in the generated data, the server returned {got}: {verdict}",
+                p.id
+            );
+        }
+        None => println!(
+            "search check: Patient/{} has {got} matching Observations (loaded data unknown)",
+            p.id
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_is_mostly_reads() {
+        let mut rng = Rng::stream(1, 2, 3);
+        let mut n = [0usize; 4];
+        for _ in 0..10_000 {
+            n[pick(Workload::Mixed, &mut rng) as usize] += 1;
+        }
+        assert!((7_700..8_300).contains(&n[Op::Read as usize]), "{n:?}");
+        assert!((800..1_200).contains(&n[Op::Search as usize]), "{n:?}");
+        assert!((800..1_200).contains(&n[Op::Create as usize]), "{n:?}");
+        assert_eq!(n[Op::Import as usize], 0);
+    }
+
+    #[test]
+    fn import_bundles_hold_batch_observations_of_loaded_patients() {
+        let ids = vec!["a".to_owned(), "b".to_owned()];
+        let mut rng = Rng::stream(1, 2, 3);
+        let Request::Post("", body) = prepare(Op::Import, &mut rng, &ids, 7) else {
+            panic!("an import is a POST to the base");
+        };
+        let bundle: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let entry = bundle["entry"].as_array().unwrap();
+        assert_eq!(entry.len(), 7);
+        for e in entry {
+            let r = e["resource"]["subject"]["reference"].as_str().unwrap();
+            assert!(r == "Patient/a" || r == "Patient/b");
+        }
+    }
+}
