@@ -192,7 +192,7 @@ async fn if_none_exist_header_and_capability_statement() {
 }
 
 /// The official examples package, unpacked once per test run.
-fn examples_dir() -> Option<std::path::PathBuf> {
+pub(super) fn examples_dir() -> Option<std::path::PathBuf> {
     let tgz = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/fhir-r4/hl7.fhir.r4.examples-4.0.1.tgz");
     if !tgz.exists() {

@@ -8,6 +8,7 @@ mod corruption;
 mod cross_tenant;
 mod fhir_bundles;
 mod fhir_crud;
+mod fhir_examples;
 mod identity;
 mod isolation;
 mod ops;
@@ -51,6 +52,12 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(world: &World) -> TestApp {
+    spawn_app_with_limit(world, 64 * 1024).await
+}
+
+/// A server that accepts bodies up to `max_body_bytes` (the official examples hold bundles of
+/// 35 MB).
+pub async fn spawn_app_with_limit(world: &World, max_body_bytes: usize) -> TestApp {
     let store = support::open_store(world, &MasterKey::generate()).await;
     let tenant_a = support::tenant(&store, TENANT_A).await;
     let tenant_b = support::tenant(&store, TENANT_B).await;
@@ -66,7 +73,7 @@ pub async fn spawn_app(world: &World) -> TestApp {
         store: store.clone(),
         auth: auth.clone(),
         config: Arc::new(ServerConfig {
-            max_body_bytes: 64 * 1024,
+            max_body_bytes,
             service_token: Some(Secret::new(TOKEN.to_owned())),
             public_url: base.clone(),
         }),
