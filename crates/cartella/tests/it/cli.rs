@@ -207,3 +207,114 @@ fn a_foreign_file_is_refused_as_database() {
         "left untouched"
     );
 }
+
+#[test]
+fn users_clients_and_demo_data_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(
+        cartella(d, &["tenant", "add", "studio", "--name", "Studio"])
+            .status
+            .success()
+    );
+    let weak = Command::new(env!("CARGO_BIN_EXE_cartella"))
+        .args([
+            "user",
+            "add",
+            "--tenant",
+            "studio",
+            "--email",
+            "ada@studio.test",
+            "--name",
+            "Ada",
+            "--roles",
+            "doctor",
+        ])
+        .env("CARTELLA_NEW_PASSWORD", "password")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(
+        text(&weak).contains("password: use at least 12 characters"),
+        "{}",
+        text(&weak)
+    );
+    let ok = Command::new(env!("CARGO_BIN_EXE_cartella"))
+        .args([
+            "user",
+            "add",
+            "--tenant",
+            "studio",
+            "--email",
+            "ada@studio.test",
+            "--name",
+            "Ada",
+            "--roles",
+            "doctor,nurse",
+        ])
+        .env("CARTELLA_NEW_PASSWORD", "Ambulatorio-2024!x")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", text(&ok));
+    let bad_role = cartella(
+        d,
+        &[
+            "user",
+            "add",
+            "--tenant",
+            "studio",
+            "--email",
+            "x@studio.test",
+            "--name",
+            "X",
+            "--roles",
+            "wizard",
+        ],
+    );
+    assert!(
+        !bad_role.status.success() && text(&bad_role).contains("unknown role 'wizard'"),
+        "{}",
+        text(&bad_role)
+    );
+    let client = cartella(
+        d,
+        &[
+            "client",
+            "add",
+            "--tenant",
+            "studio",
+            "--name",
+            "Lab",
+            "--scopes",
+            "system/*.read",
+            "--rate-limit",
+            "off",
+        ],
+    );
+    assert!(client.status.success(), "{}", text(&client));
+    let out = String::from_utf8_lossy(&client.stdout);
+    assert!(
+        out.contains("client_id: c-") && out.contains("client_secret: "),
+        "{out}"
+    );
+    let demo = cartella(d, &["demo", "seed"]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let listing = String::from_utf8_lossy(&demo.stdout);
+    for role in [
+        "administrator",
+        "doctor",
+        "secretary",
+        "patient",
+        "external",
+    ] {
+        assert!(listing.contains(&format!("{role}@demo.demo")), "{listing}");
+    }
+    let verify = cartella(d, &["audit", "verify"]);
+    assert!(
+        verify.status.success() && text(&verify).contains("audit trail OK"),
+        "{}",
+        text(&verify)
+    );
+}

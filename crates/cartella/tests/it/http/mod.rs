@@ -58,6 +58,15 @@ pub async fn spawn_app(world: &World) -> TestApp {
 /// A server that accepts bodies up to `max_body_bytes` (the official examples hold bundles of
 /// 35 MB).
 pub async fn spawn_app_with_limit(world: &World, max_body_bytes: usize) -> TestApp {
+    spawn_app_configured(world, max_body_bytes, test_auth_config()).await
+}
+
+/// A server with its own identity settings (timeouts, limits).
+pub async fn spawn_app_configured(
+    world: &World,
+    max_body_bytes: usize,
+    auth_config: cartella_auth::AuthConfig,
+) -> TestApp {
     let store = support::open_store(world, &MasterKey::generate()).await;
     let tenant_a = support::tenant(&store, TENANT_A).await;
     let tenant_b = support::tenant(&store, TENANT_B).await;
@@ -66,7 +75,7 @@ pub async fn spawn_app_with_limit(world: &World, max_body_bytes: usize) -> TestA
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
     let base = format!("http://{addr}");
-    let auth = cartella_auth::Auth::new(store.clone(), test_auth_config())
+    let auth = cartella_auth::Auth::new(store.clone(), auth_config)
         .await
         .expect("auth service");
     let state = AppState {

@@ -132,3 +132,120 @@ async fn a_practice_administrator_disables_only_their_own_membership() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_session_ends_when_idle() {
+    for w in worlds().await {
+        let idle = cartella_auth::AuthConfig {
+            session_idle_minutes: 0,
+            ..test_auth_config()
+        };
+        let app = spawn_app_configured(&w, 64 * 1024, idle).await;
+        user(&app, "idle@clinic.test", "doctor", None).await;
+        let s = login(&app, "idle@clinic.test", PASSWORD).await.2.unwrap();
+        assert_eq!(
+            send(&app, &s, reqwest::Method::GET, "/fhir/R4/Patient", None)
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED,
+            "{}: idle timeout",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_everywhere_ends_every_session() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        user(&app, "multi@clinic.test", "doctor", None).await;
+        let laptop = login(&app, "multi@clinic.test", PASSWORD).await.2.unwrap();
+        let tablet = login(&app, "multi@clinic.test", PASSWORD).await.2.unwrap();
+        assert_eq!(
+            send(
+                &app,
+                &tablet,
+                reqwest::Method::GET,
+                "/fhir/R4/Patient",
+                None
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+        let (st, _) = send(
+            &app,
+            &laptop,
+            reqwest::Method::POST,
+            "/api/v1/auth/logout-everywhere",
+            None,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{}", app.backend);
+        assert_eq!(
+            send(
+                &app,
+                &tablet,
+                reqwest::Method::GET,
+                "/fhir/R4/Patient",
+                None
+            )
+            .await
+            .0,
+            StatusCode::UNAUTHORIZED,
+            "{}: every session ended",
+            app.backend
+        );
+        assert_eq!(
+            send(
+                &app,
+                &laptop,
+                reqwest::Method::GET,
+                "/fhir/R4/Patient",
+                None
+            )
+            .await
+            .0,
+            StatusCode::UNAUTHORIZED
+        );
+        let again = login(&app, "multi@clinic.test", PASSWORD).await.2.unwrap();
+        assert_eq!(
+            send(&app, &again, reqwest::Method::GET, "/fhir/R4/Patient", None)
+                .await
+                .0,
+            StatusCode::OK,
+            "{}: a new sign-in works",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn login_throttling_answers_429_in_the_envelope() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let mut last = None;
+        for _ in 0..12 {
+            let r = app
+                .client
+                .post(format!("{}/api/v1/auth/login", app.base))
+                .json(&serde_json::json!({"email": "brute@clinic.test", "password": "x"}))
+                .send()
+                .await
+                .unwrap();
+            if r.status() == StatusCode::TOO_MANY_REQUESTS {
+                last = Some(r);
+                break;
+            }
+        }
+        let r = last.expect("throttled within 12 attempts (10 per minute per identifier)");
+        assert!(r.headers().get("retry-after").is_some(), "{}", app.backend);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(
+            (body["success"].as_bool(), body["error"]["code"].as_str()),
+            (Some(false), Some("RATE_LIMIT_EXCEEDED")),
+            "{}",
+            app.backend
+        );
+    }
+}

@@ -174,6 +174,30 @@ async fn authorization_code_with_pkce_and_refresh_reuse_detection() {
             base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .encode(sha2::Sha256::digest(verifier.as_bytes()))
         };
+        let smart: Value = app
+            .client
+            .get(format!(
+                "{}/fhir/R4/.well-known/smart-configuration",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            smart["token_endpoint"],
+            format!("{}/oauth2/token", app.base),
+            "{}",
+            app.backend
+        );
+        assert!(
+            smart["code_challenge_methods_supported"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("S256"))
+        );
         let page = app.client.get(format!("{}/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=user%2F*.read&state=xyz&code_challenge={challenge}&code_challenge_method=S256", app.base, client.id, urlencode(redirect))).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK, "{}", app.backend);
         assert!(page.text().await.unwrap().contains("Allow App"));

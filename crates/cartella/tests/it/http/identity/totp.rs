@@ -117,3 +117,83 @@ async fn totp_enrolment_challenge_replay_and_recovery_codes() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_practice_can_require_two_factor_for_chosen_roles() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        app.auth()
+            .put_settings(&app.tenant_a, &json!({"mfa_required_roles": ["doctor"]}))
+            .await
+            .unwrap();
+        assert!(
+            app.auth()
+                .put_settings(&app.tenant_a, &json!({"mfa_required_roles": ["wizard"]}))
+                .await
+                .is_err(),
+            "unknown roles refused"
+        );
+        user(&app, "nina@clinic.test", "nurse", None).await;
+        user(&app, "ugo@clinic.test", "doctor", None).await;
+        let nurse = login(&app, "nina@clinic.test", PASSWORD).await.2.unwrap();
+        assert_eq!(
+            send(&app, &nurse, reqwest::Method::GET, "/fhir/R4/Patient", None)
+                .await
+                .0,
+            StatusCode::OK,
+            "{}: nurses are not required",
+            app.backend
+        );
+        let (_, body, doc) = login(&app, "ugo@clinic.test", PASSWORD).await;
+        let doc = doc.unwrap();
+        assert_eq!(
+            body["data"]["mfa_enrolment_required"], true,
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            send(&app, &doc, reqwest::Method::GET, "/fhir/R4/Patient", None)
+                .await
+                .0,
+            StatusCode::FORBIDDEN,
+            "{}: enrol first",
+            app.backend
+        );
+        let (st, setup) = send(
+            &app,
+            &doc,
+            reqwest::Method::POST,
+            "/api/v1/auth/2fa/setup",
+            None,
+        )
+        .await;
+        assert_eq!(
+            st,
+            StatusCode::OK,
+            "{}: enrolment is allowed: {setup}",
+            app.backend
+        );
+        let secret = base32_decode(setup["data"]["secret"].as_str().unwrap());
+        let code = cartella_auth::totp::code_at(
+            &secret,
+            (cartella_core::Timestamp::now().micros() / 1_000_000) as u64,
+        );
+        let (st, _) = send(
+            &app,
+            &doc,
+            reqwest::Method::POST,
+            "/api/v1/auth/2fa/enable",
+            Some(json!({"code": code})),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(
+            send(&app, &doc, reqwest::Method::GET, "/fhir/R4/Patient", None)
+                .await
+                .0,
+            StatusCode::OK,
+            "{}: enrolled",
+            app.backend
+        );
+    }
+}
