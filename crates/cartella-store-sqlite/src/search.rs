@@ -26,13 +26,56 @@ impl Sql {
     }
 }
 
+/// How narrow a clause usually is: the narrowest one drives the query.
+fn selectivity(clause: &Clause) -> u8 {
+    match clause {
+        Clause::Index { negate: true, .. } => 255,
+        Clause::Index { any_of, .. } => match any_of.first() {
+            Some(Match::Ref { .. }) => 0,
+            Some(Match::Blind(_)) => 1,
+            Some(Match::Token { code: Some(_), .. }) => 3,
+            Some(Match::String {
+                how: StringMatch::Exact,
+                ..
+            }) => 2,
+            Some(Match::String { .. }) => 4,
+            Some(Match::Quantity { .. }) => 5,
+            Some(Match::Date(_)) => 6,
+            _ => 7,
+        },
+        _ => 255,
+    }
+}
+
 fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
-    sql.push(" FROM resources r WHERE r.tenant_id = ");
+    // The narrowest index clause drives: its matching rows are fetched by row id and every other
+    // clause is a point check through the index table's res_row index. (Letting SQLite scan the
+    // paging index and test each resource against materialised lists made a patient's
+    // observations by code and date cost a scan of every observation of the practice.)
+    let driver = plan
+        .clauses
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| selectivity(c) < 255)
+        .min_by_key(|(_, c)| selectivity(c))
+        .map(|(i, _)| i);
+    sql.push(" FROM resources r WHERE ");
+    if let Some(Clause::Index { param, any_of, .. }) = driver.map(|i| &plan.clauses[i]) {
+        sql.push("r.row_id IN ");
+        index_rows(plan, param, any_of, sql);
+        // `+` keeps SQLite from preferring the paging index for these terms.
+        sql.push(" AND +r.tenant_id = ");
+    } else {
+        sql.push("r.tenant_id = ");
+    }
     sql.arg(plan.tenant.as_str().to_owned());
     sql.push(" AND r.type = ");
     sql.arg(plan.rtype.clone());
     sql.push(" AND r.deleted = 0");
-    for clause in &plan.clauses {
+    for (n, clause) in plan.clauses.iter().enumerate() {
+        if Some(n) == driver {
+            continue;
+        }
         match clause {
             Clause::Id(ids) => {
                 sql.push(" AND r.id IN (");
@@ -68,9 +111,58 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 param,
                 negate,
                 any_of,
-            } => index_clause(plan, param, *negate, any_of, sql),
+            } => index_check(param, *negate, any_of, sql),
         }
     }
+}
+
+/// `(SELECT res_row FROM idx_… WHERE <lookup columns>)`: the driving set.
+fn index_rows(plan: &SearchPlan, param: &str, any_of: &[Match], sql: &mut Sql) {
+    let Some(first) = any_of.first() else {
+        sql.push("(SELECT NULL WHERE 0)");
+        return;
+    };
+    sql.push("(SELECT i.res_row FROM ");
+    sql.push(table_of(first));
+    sql.push(" i WHERE i.tenant_id = ");
+    sql.arg(plan.tenant.as_str().to_owned());
+    sql.push(" AND i.type = ");
+    sql.arg(plan.rtype.clone());
+    sql.push(" AND i.param = ");
+    sql.arg(param.to_owned());
+    alternatives(any_of, sql);
+    sql.push(")");
+}
+
+/// `[NOT] EXISTS (… WHERE res_row = r.row_id …)`: a point check of one resource.
+fn index_check(param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
+    let Some(first) = any_of.first() else {
+        sql.push(" AND 0");
+        return;
+    };
+    sql.push(if negate {
+        " AND NOT EXISTS (SELECT 1 FROM "
+    } else {
+        " AND EXISTS (SELECT 1 FROM "
+    });
+    sql.push(table_of(first));
+    sql.push(" i INDEXED BY ");
+    sql.push(table_of(first));
+    sql.push("_row WHERE i.res_row = r.row_id AND i.param = ");
+    sql.arg(param.to_owned());
+    alternatives(any_of, sql);
+    sql.push(")");
+}
+
+fn alternatives(any_of: &[Match], sql: &mut Sql) {
+    sql.push(" AND (");
+    for (n, m) in any_of.iter().enumerate() {
+        if n > 0 {
+            sql.push(" OR ");
+        }
+        match_condition(m, sql);
+    }
+    sql.push(")");
 }
 
 fn table_of(m: &Match) -> &'static str {
@@ -82,33 +174,6 @@ fn table_of(m: &Match) -> &'static str {
         Match::Ref { .. } => "idx_ref",
         Match::Quantity { .. } => "idx_quantity",
     }
-}
-
-fn index_clause(plan: &SearchPlan, param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
-    let Some(first) = any_of.first() else {
-        sql.push(" AND 0");
-        return;
-    };
-    sql.push(if negate {
-        " AND r.row_id NOT IN (SELECT i.res_row FROM "
-    } else {
-        " AND r.row_id IN (SELECT i.res_row FROM "
-    });
-    sql.push(table_of(first));
-    sql.push(" i WHERE i.tenant_id = ");
-    sql.arg(plan.tenant.as_str().to_owned());
-    sql.push(" AND i.type = ");
-    sql.arg(plan.rtype.clone());
-    sql.push(" AND i.param = ");
-    sql.arg(param.to_owned());
-    sql.push(" AND (");
-    for (n, m) in any_of.iter().enumerate() {
-        if n > 0 {
-            sql.push(" OR ");
-        }
-        match_condition(m, sql);
-    }
-    sql.push("))");
 }
 
 fn match_condition(m: &Match, sql: &mut Sql) {
