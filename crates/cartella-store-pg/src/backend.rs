@@ -100,6 +100,17 @@ impl Backend for PgBackend {
         self.count_db(plan).await
     }
 
+    async fn compartment(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+        after_row: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<RawResource>> {
+        self.compartment_db(tenant, patient_id, after_row, limit)
+            .await
+    }
+
     async fn erase_patient(
         &self,
         tenant: &TenantId,

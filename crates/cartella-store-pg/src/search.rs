@@ -4,6 +4,7 @@
 
 use crate::PgBackend;
 use crate::rows::{self, RESOURCE_COLUMNS};
+use cartella_core::TenantId;
 use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
 use cartella_store::{RawResource, StoreError};
 use tokio_postgres::types::ToSql;
@@ -210,6 +211,34 @@ impl PgBackend {
         );
         let client = self.conn().await?;
         let found = client.query(&sql, &p.refs()).await.map_err(crate::db)?;
+        found.iter().map(rows::raw_resource).collect()
+    }
+
+    /// `Patient/$everything`: the compartment by row id (index `resources_patient`).
+    pub(crate) async fn compartment_db(
+        &self,
+        tenant: &TenantId,
+        patient: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<RawResource>> {
+        let sql = format!(
+            "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = $1 AND patient_id = $2 AND NOT deleted AND row_id > $3 ORDER BY row_id LIMIT $4"
+        );
+        let client = self.conn().await?;
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
+        let found = client
+            .query(
+                &stmt,
+                &[
+                    &tenant.as_str(),
+                    &patient,
+                    &after.unwrap_or(0),
+                    &(limit as i64),
+                ],
+            )
+            .await
+            .map_err(crate::db)?;
         found.iter().map(rows::raw_resource).collect()
     }
 

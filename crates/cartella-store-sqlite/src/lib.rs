@@ -225,6 +225,19 @@ impl Backend for SqliteBackend {
         self.readers.with(move |c| search::count(c, &plan)).await
     }
 
+    async fn compartment(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+        after_row: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<RawResource>> {
+        let (t, p) = (tenant.as_str().to_owned(), patient_id.to_owned());
+        self.readers
+            .with(move |c| read::compartment(c, &t, &p, after_row, limit))
+            .await
+    }
+
     async fn erase_patient(
         &self,
         tenant: &TenantId,

@@ -80,6 +80,15 @@ pub trait Backend: crate::identity::IdentityBackend + Send + Sync + 'static {
     async fn search(&self, plan: &SearchPlan) -> Result<Vec<RawResource>>;
     /// How many current, non-deleted resources match (paging fields ignored).
     async fn count(&self, plan: &SearchPlan) -> Result<u64>;
+    /// Current, non-deleted resources in a patient's compartment (the Patient included), by
+    /// ascending row id after `after_row`, at most `limit` (`Patient/$everything`).
+    async fn compartment(
+        &self,
+        tenant: &TenantId,
+        patient_id: &str,
+        after_row: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<RawResource>>;
 
     /// Crypto-shredding in one transaction: mark the patient's key destroyed (creating a destroyed
     /// marker if none existed, so later writes are refused), drop the wrapped key bytes, delete

@@ -81,6 +81,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
             },
             "resource": R4_RESOURCE_TYPES.iter().map(|t| resource(t)).collect::<Vec<_>>(),
             "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
+            "operation": [{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}],
         }],
     });
     let mut resp = body.to_string().into_response();

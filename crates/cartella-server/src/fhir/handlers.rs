@@ -413,3 +413,53 @@ pub async fn method_not_allowed() -> FhirError {
         "this interaction is not supported on this path",
     )
 }
+
+/// `Patient/{id}/$everything`: the compartment as a searchset, paged by `_count` and `_cursor`.
+pub async fn everything(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let ctx = ctx(&state, &headers, peer).await?;
+    let params = query_pairs(query);
+    let mut count = 100;
+    let mut after = None;
+    for (k, v) in &params {
+        match k.as_str() {
+            "_count" => {
+                count = v
+                    .parse()
+                    .map_err(|_| FhirError::invalid("_count must be a whole number"))?
+            }
+            "_cursor" => {
+                after = Some(
+                    v.parse()
+                        .map_err(|_| FhirError::invalid("invalid _cursor"))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    let page = state.store.everything(&ctx, &id, count, after).await?;
+    let base = base(&state);
+    let path = format!("{base}/Patient/{id}/$everything");
+    let mut links = vec![Link {
+        relation: "self",
+        url: path.clone(),
+    }];
+    if let Some(next) = &page.next {
+        links.push(Link {
+            relation: "next",
+            url: format!("{path}?_count={count}&_cursor={next}"),
+        });
+    }
+    Ok(bundle_response(bundle::searchset(
+        &base,
+        &page.resources,
+        &links,
+        None,
+        &page.warnings,
+    )))
+}

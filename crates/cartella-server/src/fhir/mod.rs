@@ -17,6 +17,7 @@ use axum::routing::get;
 pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/metadata", get(capability::metadata))
+        .route("/Patient/{id}/$everything", get(handlers::everything))
         .route("/_history", get(handlers::history_system))
         .route("/{rtype}", get(handlers::search).post(handlers::create))
         .route("/{rtype}/_history", get(handlers::history_type))

@@ -5,6 +5,7 @@
 mod audit_log;
 mod authorize;
 mod content;
+mod everything;
 mod open;
 mod read;
 mod tenants;

@@ -8,6 +8,7 @@ mod corruption;
 mod cross_tenant;
 mod fhir_bundles;
 mod fhir_crud;
+mod fhir_everything;
 mod fhir_examples;
 mod identity;
 mod isolation;

@@ -70,3 +70,38 @@ async fn a_patient_scoped_token_cannot_overwrite_another_patients_data() {
         assert_eq!(still.version, 1, "{}: untouched", w.name);
     }
 }
+
+#[tokio::test]
+async fn everything_leaves_out_what_the_role_may_not_read() {
+    for w in worlds().await {
+        let (store, system) = store_with_tenant(&w, "everything").await;
+        let p = store
+            .create(
+                &system,
+                "Patient",
+                json!({"resourceType": "Patient"}),
+                WriteOptions::default(),
+            )
+            .await
+            .unwrap()
+            .resource
+            .id;
+        store
+            .create(&system, "Observation", obs(&p), WriteOptions::default())
+            .await
+            .unwrap();
+        let mut desk = system.clone();
+        desk.role = "secretary".into();
+        desk.principal = Principal::user("desk", RoleSet::parse("secretary").unwrap());
+        let page = store.everything(&desk, &p, 100, None).await.unwrap();
+        let types: Vec<&str> = page.resources.iter().map(|r| r.rtype.as_str()).collect();
+        assert_eq!(
+            types,
+            ["Patient"],
+            "{}: no clinical data for a secretary",
+            w.name
+        );
+        let all = store.everything(&system, &p, 100, None).await.unwrap();
+        assert_eq!(all.resources.len(), 2, "{}", w.name);
+    }
+}
