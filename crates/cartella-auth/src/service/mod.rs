@@ -3,6 +3,7 @@
 
 mod login;
 mod oauth;
+mod password;
 mod principal;
 mod twofactor;
 mod users;
