@@ -141,8 +141,7 @@ impl Backend for SqliteBackend {
     async fn data_key(&self, tenant: &TenantId, key_id: &str) -> Result<Option<DataKeyRecord>> {
         let (tenant, key_id) = (tenant.as_str().to_owned(), key_id.to_owned());
         self.readers
-            .with(move |c| keys::data_key_by_id(c, &tenant, &key_id))
-            .await
+            .run(move |c| keys::data_key_by_id(c, &tenant, &key_id))
     }
 
     async fn patient_key(
@@ -152,8 +151,7 @@ impl Backend for SqliteBackend {
     ) -> Result<Option<DataKeyRecord>> {
         let (tenant, patient) = (tenant.as_str().to_owned(), patient_id.to_owned());
         self.readers
-            .with(move |c| keys::patient_key(c, &tenant, &patient))
-            .await
+            .run(move |c| keys::patient_key(c, &tenant, &patient))
     }
 
     async fn tenant_keys(&self) -> Result<Vec<DataKeyRecord>> {
@@ -180,9 +178,7 @@ impl Backend for SqliteBackend {
         id: &str,
     ) -> Result<Option<RawResource>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
-        self.readers
-            .with(move |c| read::current(c, &t, &ty, &id))
-            .await
+        self.readers.run(move |c| read::current(c, &t, &ty, &id))
     }
 
     async fn current_version(
@@ -193,8 +189,7 @@ impl Backend for SqliteBackend {
     ) -> Result<Option<i64>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
         self.readers
-            .with(move |c| read::current_version(c, &t, &ty, &id))
-            .await
+            .run(move |c| read::current_version(c, &t, &ty, &id))
     }
 
     async fn version(
@@ -206,8 +201,7 @@ impl Backend for SqliteBackend {
     ) -> Result<Option<RawResource>> {
         let (t, ty, id) = (tenant.as_str().to_owned(), rtype.to_owned(), id.to_owned());
         self.readers
-            .with(move |c| read::version(c, &t, &ty, &id, version))
-            .await
+            .run(move |c| read::version(c, &t, &ty, &id, version))
     }
 
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {

@@ -40,6 +40,26 @@ impl Readers {
         Ok(conn)
     }
 
+    /// Run a point lookup (a few tens of microseconds) right on the calling task. Handing it to
+    /// the blocking pool costs two thread switches, which profiling showed to be most of a
+    /// read's CPU; queries that may run long (search, history) use [`Readers::with`].
+    pub fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Connection) -> Result<T, StoreError>,
+    {
+        let conn = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let result = f(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.max {
+            idle.push(conn);
+        }
+        result
+    }
+
     /// Run `f` on a pooled connection on the blocking pool.
     pub async fn with<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
     where

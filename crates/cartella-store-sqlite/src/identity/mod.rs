@@ -89,7 +89,7 @@ impl IdentityBackend for SqliteBackend {
     }
     async fn session(&self, id_hash: &[u8]) -> Result<Option<SessionRecord>> {
         let h = id_hash.to_vec();
-        self.readers.with(move |c| sessions::session(c, &h)).await
+        self.readers.run(move |c| sessions::session(c, &h))
     }
     async fn update_session(&self, session: &SessionRecord) -> Result<()> {
         let s = session.clone();
@@ -128,7 +128,7 @@ impl IdentityBackend for SqliteBackend {
     }
     async fn client(&self, id: &str) -> Result<Option<ApiClientRecord>> {
         let id = id.to_owned();
-        self.readers.with(move |c| clients::client(c, &id)).await
+        self.readers.run(move |c| clients::client(c, &id))
     }
     async fn clients(&self, tenant: &TenantId) -> Result<Vec<ApiClientRecord>> {
         let t = tenant.as_str().to_owned();
