@@ -1,7 +1,6 @@
 //! Bundles (searchset, history) assembled from the stored JSON bytes without re-parsing them.
 
-use cartella_store::StoredResource;
-use cartella_store::store::HistoryEntry;
+use cartella_store::store::{HistoryEntry, SearchPage};
 use serde_json::Value;
 
 pub struct Link {
@@ -17,13 +16,8 @@ fn links_json(links: &[Link]) -> String {
     items.join(",")
 }
 
-pub fn searchset(
-    base: &str,
-    resources: &[StoredResource],
-    links: &[Link],
-    total: Option<u64>,
-    warnings: &[String],
-) -> Vec<u8> {
+pub fn searchset(base: &str, page: &SearchPage, links: &[Link]) -> Vec<u8> {
+    let (resources, total, warnings) = (&page.resources, page.total, &page.warnings);
     let mut out =
         Vec::with_capacity(256 + resources.iter().map(|r| r.json.len() + 128).sum::<usize>());
     out.extend_from_slice(br#"{"resourceType":"Bundle","type":"searchset""#);
@@ -32,7 +26,11 @@ pub fn searchset(
     }
     out.extend_from_slice(format!(r#","link":[{}],"entry":["#, links_json(links)).as_bytes());
     let mut first = true;
-    for r in resources {
+    let modes = resources
+        .iter()
+        .map(|r| (r, "match"))
+        .chain(page.included.iter().map(|r| (r, "include")));
+    for (r, mode) in modes {
         if !first {
             out.push(b',');
         }
@@ -40,7 +38,7 @@ pub fn searchset(
         let full_url = Value::String(format!("{base}/{}/{}", r.rtype, r.id)).to_string();
         out.extend_from_slice(format!(r#"{{"fullUrl":{full_url},"resource":"#).as_bytes());
         out.extend_from_slice(&r.json);
-        out.extend_from_slice(br#","search":{"mode":"match"}}"#);
+        out.extend_from_slice(format!(r#","search":{{"mode":"{mode}"}}}}"#).as_bytes());
     }
     if !warnings.is_empty() {
         if !first {

@@ -46,8 +46,24 @@ fn resource(rtype: &str) -> Value {
         }
         params.push(p);
     }
+    let includes: Vec<String> = rules_for(rtype)
+        .iter()
+        .filter(|r| r.kind == Kind::Reference)
+        .map(|r| format!("{rtype}:{}", r.name))
+        .collect();
+    let revincludes: Vec<String> = R4_RESOURCE_TYPES
+        .iter()
+        .flat_map(|src| {
+            rules_for(src)
+                .iter()
+                .filter(|r| r.kind == Kind::Reference && r.target.is_none_or(|t| t == rtype))
+                .map(move |r| format!("{src}:{}", r.name))
+        })
+        .collect();
     json!({
         "type": rtype,
+        "searchInclude": includes,
+        "searchRevInclude": revincludes,
         "versioning": "versioned-update",
         "readHistory": true,
         "updateCreate": true,

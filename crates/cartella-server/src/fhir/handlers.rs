@@ -279,13 +279,7 @@ pub async fn search(
             url: format!("{base}/{rtype}?{}", query_of(Some(next))),
         });
     }
-    Ok(bundle_response(bundle::searchset(
-        &base,
-        &page.resources,
-        &links,
-        page.total,
-        &page.warnings,
-    )))
+    Ok(bundle_response(bundle::searchset(&base, &page, &links)))
 }
 
 async fn history(
@@ -455,11 +449,5 @@ pub async fn everything(
             url: format!("{path}?_count={count}&_cursor={next}"),
         });
     }
-    Ok(bundle_response(bundle::searchset(
-        &base,
-        &page.resources,
-        &links,
-        None,
-        &page.warnings,
-    )))
+    Ok(bundle_response(bundle::searchset(&base, &page, &links)))
 }

@@ -28,7 +28,14 @@ pub struct ParsedSearch {
 }
 
 /// Result-shaping parameters the store accepts and leaves to the surface.
-const PASS_THROUGH: &[&str] = &["_format", "_pretty", "_summary", "_elements"];
+const PASS_THROUGH: &[&str] = &[
+    "_format",
+    "_pretty",
+    "_summary",
+    "_elements",
+    "_include",
+    "_revinclude",
+];
 
 pub fn parse(
     rtype: &str,

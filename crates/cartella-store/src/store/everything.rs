@@ -77,6 +77,7 @@ impl Store {
             next,
             total: None,
             warnings: Vec::new(),
+            included: Vec::new(),
         })
     }
 }

@@ -6,6 +6,7 @@ mod audit_log;
 mod authorize;
 mod content;
 mod everything;
+mod include;
 mod open;
 mod read;
 mod tenants;

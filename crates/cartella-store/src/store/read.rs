@@ -21,6 +21,8 @@ pub struct SearchPage {
     pub next: Option<String>,
     pub total: Option<u64>,
     pub warnings: Vec<String>,
+    /// Resources added by `_include` / `_revinclude` (search mode "include").
+    pub included: Vec<StoredResource>,
 }
 
 /// One entry of a history listing; `json` is `None` when the patient was erased.
@@ -166,7 +168,7 @@ impl Store {
     }
 
     /// Search current resources of a type. `count` defaults to 50, at most 1,000.
-    pub async fn search(
+    pub(super) async fn search_matches(
         &self,
         ctx: &AccessContext,
         rtype: &str,
@@ -201,6 +203,7 @@ impl Store {
                 next: None,
                 total,
                 warnings: parsed.warnings,
+                included: Vec::new(),
             });
         }
         let mut rows = self.backend.search(&plan).await?;
@@ -240,6 +243,7 @@ impl Store {
             next,
             total,
             warnings,
+            included: Vec::new(),
         })
     }
 

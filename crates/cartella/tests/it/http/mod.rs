@@ -10,6 +10,7 @@ mod fhir_bundles;
 mod fhir_crud;
 mod fhir_everything;
 mod fhir_examples;
+mod fhir_include;
 mod identity;
 mod isolation;
 mod ops;
