@@ -134,10 +134,10 @@ pub async fn create(
         let mut params = query_pairs(Some(cond.trim_start_matches('?').to_owned()));
         params.push(("_count".into(), "2".into()));
         let found = state.store.search(&ctx, &rtype, &params).await?;
-        match found.resources.len() {
-            0 => {}
-            1 => {
-                let existing = found.resources.into_iter().next().expect("one match");
+        let mut matches = found.resources.into_iter();
+        match (matches.next(), matches.next()) {
+            (None, _) => {}
+            (Some(existing), None) => {
                 return Ok(response::resource(
                     StatusCode::OK,
                     existing,

@@ -159,7 +159,8 @@ impl DataKey {
     }
 }
 
-fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+/// A subkey of `key` for `label`: HMAC-SHA256(key, label).
+pub(crate) fn derive(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(label);
     mac.finalize().into_bytes().into()

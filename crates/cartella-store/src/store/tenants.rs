@@ -38,13 +38,9 @@ impl Store {
 
     /// A 256-bit key for `label`, derived from the system tenant's data key.
     pub async fn derive_system_key(&self, label: &str) -> Result<[u8; 32]> {
-        use hmac::{Hmac, Mac};
         let t = self.system_tenant().await?;
         let key = self.keys.tenant_key(self.backend.as_ref(), &t.id).await?;
-        let mut mac =
-            <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.secret()).expect("HMAC takes any key");
-        mac.update(label.as_bytes());
-        Ok(mac.finalize().into_bytes().into())
+        Ok(crate::crypto::keys::derive(key.secret(), label.as_bytes()))
     }
 
     async fn insert_tenant(&self, slug: &str, name: &str, actor: &str) -> Result<TenantRecord> {
