@@ -36,7 +36,8 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
             .unwrap_or_else(|| format!("http://{addr}")),
     };
     let auth = cartella_auth::Auth::new(store.clone(), settings.auth.clone()).await?;
-    if let Some(token) = auth.setup_token().await? {
+    let first_run = auth.setup_token().await?;
+    if let Some(token) = &first_run {
         println!(
             "first run: create the practice and its administrator with POST {}/api/v1/setup (token {token})",
             config.public_url
@@ -48,7 +49,8 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
         config: Arc::new(config),
         started: Instant::now(),
     };
-    if store.list_tenants().await?.is_empty() {
+    // Users but no practice (created from the CLI): say how to add one.
+    if first_run.is_none() && store.list_tenants().await?.is_empty() {
         println!("no practice yet: create one with `cartella tenant add SLUG --name NAME`");
     }
 
