@@ -17,6 +17,11 @@ pub fn base32(secret: &[u8]) -> String {
     Secret::Raw(secret.to_vec()).to_encoded().to_string()
 }
 
+/// The raw secret of a base32 string (as shown during enrolment).
+pub fn from_base32(encoded: &str) -> Option<Vec<u8>> {
+    Secret::Encoded(encoded.trim().to_owned()).to_bytes().ok()
+}
+
 /// The `otpauth://` URI authenticator apps import.
 pub fn otpauth_uri(secret: &[u8], account: &str, issuer: &str) -> String {
     let enc = |s: &str| -> String {

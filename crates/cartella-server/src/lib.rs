@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod oauth;
 pub mod ops;
+pub mod web;
 
 use axum::Router;
 use cartella_store::Store;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/fhir/R4", fhir::router(state.config.max_body_bytes))
         .nest("/api/v1", api::router())
         .merge(oauth::router())
+        .merge(web::router())
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

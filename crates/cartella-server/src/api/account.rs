@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-fn session_cookie(state: &AppState, value: &str, max_age_s: i64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_s: i64) -> HeaderValue {
     let secure = if state.config.public_url.starts_with("https://") {
         "; Secure"
     } else {

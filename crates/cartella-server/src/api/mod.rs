@@ -1,7 +1,7 @@
 //! The JSON API at `/api/v1`: sign-in and account endpoints, first-run setup, and practice
 //! administration (staff, API clients, settings, shares).
 
-mod account;
+pub(crate) mod account;
 mod admin;
 pub mod envelope;
 

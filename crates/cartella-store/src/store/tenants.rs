@@ -108,6 +108,28 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("practice '{slug}'")))
     }
 
+    /// A practice by id (from the cache; the list is reloaded once when the id is new).
+    pub async fn tenant_by_id(&self, id: &TenantId) -> Result<TenantRecord> {
+        let cached = self
+            .tenants
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .find(|t| &t.id == id)
+            .cloned();
+        if let Some(t) = cached {
+            return Ok(t);
+        }
+        let all = self.backend.list_tenants().await?;
+        let mut cache = self.tenants.write().unwrap_or_else(|p| p.into_inner());
+        for t in &all {
+            cache.insert(t.slug.clone(), t.clone());
+        }
+        all.into_iter()
+            .find(|t| &t.id == id)
+            .ok_or_else(|| StoreError::NotFound("practice".into()))
+    }
+
     /// The practices (the hidden system tenant is not one).
     pub async fn list_tenants(&self) -> Result<Vec<TenantRecord>> {
         let all = self.backend.list_tenants().await?;
