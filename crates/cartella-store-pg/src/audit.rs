@@ -10,7 +10,7 @@ use crate::PgBackend;
 use crate::rows::{self, AUDIT_COLUMNS};
 use cartella_core::TenantId;
 use cartella_store::audit::{GENESIS, chain_hash};
-use cartella_store::{AuditDraft, AuditRow, StoreError};
+use cartella_store::{AuditDraft, AuditFilter, AuditRow, StoreError};
 use deadpool_postgres::Transaction;
 use std::collections::BTreeMap;
 
@@ -165,6 +165,43 @@ impl PgBackend {
         let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
         let found = client
             .query(&stmt, &[&tenant.as_str(), &after_seq, &rows::limit(limit)])
+            .await
+            .map_err(crate::db)?;
+        found.iter().map(rows::audit_row).collect()
+    }
+
+    pub(crate) async fn audit_search_db(
+        &self,
+        tenant: &TenantId,
+        f: &AuditFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>> {
+        let client = self.conn().await?;
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = $1 AND seq < $2 \
+             AND ($3::text IS NULL OR actor = $3) AND ($4::text IS NULL OR action = $4) \
+             AND ($5::text IS NULL OR resource_type = $5) AND ($6::text IS NULL OR patient_id = $6) \
+             AND ($7::text IS NULL OR outcome = $7) AND ($8::bigint IS NULL OR at >= $8) \
+             AND ($9::bigint IS NULL OR at < $9) ORDER BY seq DESC LIMIT $10"
+        );
+        let stmt = client.prepare_cached(&sql).await.map_err(crate::db)?;
+        let found = client
+            .query(
+                &stmt,
+                &[
+                    &tenant.as_str(),
+                    &before.unwrap_or(i64::MAX),
+                    &f.actor,
+                    &f.action,
+                    &f.resource_type,
+                    &f.patient_id,
+                    &f.outcome,
+                    &f.from_at,
+                    &f.to_at,
+                    &rows::limit(limit),
+                ],
+            )
             .await
             .map_err(crate::db)?;
         found.iter().map(rows::audit_row).collect()

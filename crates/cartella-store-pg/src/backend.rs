@@ -135,6 +135,15 @@ impl Backend for PgBackend {
     async fn audit_tenants(&self) -> Result<Vec<TenantId>> {
         self.audit_tenants_db().await
     }
+    async fn audit_search(
+        &self,
+        tenant: &TenantId,
+        filter: &AuditFilter,
+        before_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>> {
+        self.audit_search_db(tenant, filter, before_seq, limit).await
+    }
 
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
         self.enqueue_db(jobs).await

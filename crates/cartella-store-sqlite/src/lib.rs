@@ -267,6 +267,20 @@ impl Backend for SqliteBackend {
         self.readers.with(read::audit_tenants).await
     }
 
+    async fn audit_search(
+        &self,
+        tenant: &TenantId,
+        filter: &AuditFilter,
+        before_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>> {
+        let t = tenant.as_str().to_owned();
+        let f = filter.clone();
+        self.readers
+            .with(move |c| read::audit_search(c, &t, &f, before_seq, limit))
+            .await
+    }
+
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
         self.writer
             .call(move |c, _| write::insert_jobs(c, &jobs))

@@ -3,7 +3,7 @@
 use crate::map_err;
 use crate::rows::{AUDIT_COLUMNS, HISTORY_COLUMNS, RESOURCE_COLUMNS, audit, resource};
 use cartella_core::TenantId;
-use cartella_store::{AuditRow, HistoryQuery, RawResource, StoreError};
+use cartella_store::{AuditFilter, AuditRow, HistoryQuery, RawResource, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -91,6 +91,43 @@ pub fn audit_rows(
         .map_err(map_err)?;
     let rows = stmt
         .query_map(params![tenant, after, limit as i64], audit)
+        .map_err(map_err)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(map_err)
+}
+
+/// The audit view's query: bound parameters, a NULL parameter matches every row.
+pub fn audit_search(
+    conn: &Connection,
+    tenant: &str,
+    f: &AuditFilter,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE tenant_id = ?1 AND seq < ?2 \
+             AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4) \
+             AND (?5 IS NULL OR resource_type = ?5) AND (?6 IS NULL OR patient_id = ?6) \
+             AND (?7 IS NULL OR outcome = ?7) AND (?8 IS NULL OR at >= ?8) AND (?9 IS NULL OR at < ?9) \
+             ORDER BY seq DESC LIMIT ?10"
+        ))
+        .map_err(map_err)?;
+    let rows = stmt
+        .query_map(
+            params![
+                tenant,
+                before.unwrap_or(i64::MAX),
+                f.actor,
+                f.action,
+                f.resource_type,
+                f.patient_id,
+                f.outcome,
+                f.from_at,
+                f.to_at,
+                limit as i64
+            ],
+            audit,
+        )
         .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }

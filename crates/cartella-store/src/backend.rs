@@ -110,6 +110,14 @@ pub trait Backend: crate::identity::IdentityBackend + Send + Sync + 'static {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditRow>>;
+    /// Audit rows of a tenant matching `filter`, newest first, with `seq < before_seq`.
+    async fn audit_search(
+        &self,
+        tenant: &TenantId,
+        filter: &AuditFilter,
+        before_seq: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>>;
     /// Every tenant that has audit rows.
     async fn audit_tenants(&self) -> Result<Vec<TenantId>>;
 

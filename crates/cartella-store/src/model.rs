@@ -165,6 +165,18 @@ pub struct WriteBatch {
     pub jobs: Vec<NewJob>,
 }
 
+/// What the audit view filters on; `None` matches everything. Times are µs since the epoch.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub resource_type: Option<String>,
+    pub patient_id: Option<String>,
+    pub outcome: Option<String>,
+    pub from_at: Option<i64>,
+    pub to_at: Option<i64>,
+}
+
 /// An audit event before the backend gives it its place (`seq`) in the tenant's chain.
 #[derive(Debug, Clone)]
 pub struct AuditDraft {

@@ -14,7 +14,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use pages::{account, home, password, setup, signin};
+use pages::{account, admin, home, password, setup, signin};
 
 pub fn router() -> Router<AppState> {
     let pages = Router::new()
@@ -32,6 +32,12 @@ pub fn router() -> Router<AppState> {
         .route("/account/2fa", get(account::enrol_form).post(account::enrol))
         .route("/account/recovery-codes", post(account::recovery_codes))
         .route("/account/logout-everywhere", post(account::logout_everywhere))
+        .route("/admin/staff", get(admin::staff))
+        .route("/admin/staff/new", get(admin::new_form).post(admin::create))
+        .route("/admin/staff/{id}", get(admin::edit_form).post(admin::update_roles))
+        .route("/admin/staff/{id}/{action}", post(admin::staff_action))
+        .route("/admin/clients/new", get(admin::client_form).post(admin::create_client))
+        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
         .layer(axum::middleware::from_fn(security::headers));
     Router::new()
         .route("/assets/{version}/{name}", get(assets::serve))

@@ -11,6 +11,9 @@ fn default_tz() -> String {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PracticeSettings {
+    /// The name shown in the UI (the practice record keeps the name it was created with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     #[serde(default)]
     pub address: String,
     #[serde(default)]
@@ -29,6 +32,7 @@ pub struct PracticeSettings {
 impl Default for PracticeSettings {
     fn default() -> Self {
         PracticeSettings {
+            display_name: None,
             address: String::new(),
             phone: String::new(),
             time_zone: default_tz(),

@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "account_2fa.html",
     "recovery_codes.html",
     "home.html",
+    "admin/staff.html",
+    "admin/staff_form.html",
+    "admin/client_form.html",
+    "admin/settings.html",
 ];
 
 pub fn locales() -> &'static Locales {

@@ -110,7 +110,7 @@ impl FromRequestParts<AppState> for Web {
             info,
             ctx,
             lang,
-            practice_name: tenant.name,
+            practice_name: settings.display_name.clone().unwrap_or(tenant.name),
             practice_slug: tenant.slug,
             settings,
             roles,

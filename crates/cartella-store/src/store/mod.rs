@@ -3,6 +3,7 @@
 //! backend ready-made rows.
 
 mod audit_log;
+mod audit_view;
 mod authorize;
 mod content;
 mod everything;

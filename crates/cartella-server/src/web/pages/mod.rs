@@ -1,6 +1,7 @@
 //! The HTML pages, one module per area.
 
 pub mod account;
+pub mod admin;
 pub mod home;
 pub mod password;
 pub mod setup;
