@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod oauth;
 pub mod ops;
+pub mod patients;
 
 use axum::Router;
 use cartella_store::Store;
