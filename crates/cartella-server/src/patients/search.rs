@@ -77,8 +77,10 @@ fn interpret(text: &str) -> (QueryKind, Vec<(String, String)>, Vec<String>) {
         );
     }
     // Short words ("M" of "Rossi M") cannot go to the index: they filter the results instead.
+    // Commas ("Rossi, Maria") separate words here; to the store they would mean "or".
     let (long, short): (Vec<&str>, Vec<&str>) = text
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
         .partition(|w| w.chars().count() >= MIN_PREFIX);
     if long.is_empty() {
         return (QueryKind::TooShort, Vec::new(), Vec::new());
@@ -199,5 +201,7 @@ mod tests {
         assert_eq!(p, [("name".to_owned(), "Rossi".to_owned())]);
         assert_eq!(short, ["m"]);
         assert_eq!(interpret("ro").0, QueryKind::TooShort);
+        let (_, p, _) = interpret("Rossi,Maria");
+        assert_eq!(p.len(), 2, "both words must match");
     }
 }
