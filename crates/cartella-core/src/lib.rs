@@ -4,6 +4,7 @@
 pub mod access;
 pub mod error;
 pub mod ids;
+pub mod patient;
 pub mod resource_types;
 pub mod time;
 

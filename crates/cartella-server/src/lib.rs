@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod oauth;
 pub mod ops;
+pub mod patients;
 pub mod web;
 
 use axum::Router;

@@ -1,11 +1,13 @@
 //! The JSON API at `/api/v1`: sign-in and account endpoints, first-run setup, and practice
-//! administration (staff, API clients, settings, shares).
+//! administration (staff, API clients, settings, shares), and the patient registry
+//! (`crate::patients::api`).
 
 pub(crate) mod account;
 mod admin;
 pub mod envelope;
 
 use crate::AppState;
+use crate::patients::api as patients;
 use axum::Router;
 use axum::routing::{get, post, put};
 
@@ -37,4 +39,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/settings", put(admin::put_settings))
         .route("/admin/shares", post(admin::create_share))
+        .route("/patients", get(patients::list).post(patients::create))
+        .route("/patients/{id}", get(patients::get).put(patients::update))
+        .route("/patients/{id}/deactivate", post(patients::deactivate))
+        .route("/patients/{id}/merge", post(patients::merge))
 }

@@ -15,6 +15,7 @@ mod identity;
 mod isolation;
 mod ops;
 mod password_reset;
+mod patients_api;
 mod rbac;
 mod search;
 
