@@ -1,0 +1,1 @@
+//! Drug classes, allergy and interaction rules (see submodules).
