@@ -2,7 +2,7 @@
 //! turn it into a precise per-field message (422 on the API, an inline form message in HTML).
 
 /// A terminology input that could not be accepted. Maps to HTTP 422 at the API boundary.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TermError {
     /// The text is not shaped like an ICD-10-CM code (letter, two characters, optional `.` and up to
     /// four more).
@@ -19,6 +19,14 @@ pub enum TermError {
     /// The LOINC check digit (mod 10) does not match.
     #[error("`{0}` has a wrong LOINC check digit")]
     LoincCheckDigit(String),
+    /// A measurement outside what is physically possible for the term (a typo or a wrong unit).
+    #[error("{value} is not a possible value for LOINC {code} (expected {min} to {max})")]
+    Implausible {
+        code: String,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
     /// Not a unit of the common UCUM list.
     #[error("`{0}` is not a known UCUM unit (e.g. kg, cm, mm[Hg], /min, Cel, %)")]
     UnknownUnit(String),

@@ -14,4 +14,5 @@ pub mod ucum;
 pub use error::TermError;
 pub use icd10::{Icd10, Icd10Code, Icd10Entry, Icd10Kind};
 
+pub use loinc::{LoincCode, LoincTerm};
 pub use text::Lang;
