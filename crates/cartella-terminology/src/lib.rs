@@ -11,6 +11,7 @@ pub mod loinc;
 mod text;
 pub mod ucum;
 
+pub use drugs::{Alert, AlertKind, Rules, Severity, check_prescription};
 pub use error::TermError;
 pub use icd10::{Icd10, Icd10Code, Icd10Entry, Icd10Kind};
 

@@ -113,7 +113,7 @@ pub fn of_kind(kind: TermKind) -> Vec<&'static LoincTerm> {
     TERMS.iter().filter(|t| t.kind == kind).collect()
 }
 
-fn none_if_dash<'a>(field: &'a str) -> Option<&'a str> {
+fn none_if_dash(field: &str) -> Option<&str> {
     (field != "-" && !field.is_empty()).then_some(field)
 }
 
