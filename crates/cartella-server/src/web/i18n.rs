@@ -83,12 +83,21 @@ pub fn negotiate(
         .unwrap_or(Lang::En)
 }
 
-const SOURCES: [(Lang, &str); 4] = [
-    (Lang::En, include_str!("../../locales/en/main.ftl")),
-    (Lang::It, include_str!("../../locales/it/main.ftl")),
-    (Lang::Fr, include_str!("../../locales/fr/main.ftl")),
-    (Lang::De, include_str!("../../locales/de/main.ftl")),
-];
+/// One Fluent file per feature and language; every feature has all four languages.
+macro_rules! ftl {
+    ($($file:literal),* $(,)?) => {
+        [
+            (Lang::En, &[$(($file, include_str!(concat!("../../locales/en/", $file)))),*]),
+            (Lang::It, &[$(($file, include_str!(concat!("../../locales/it/", $file)))),*]),
+            (Lang::Fr, &[$(($file, include_str!(concat!("../../locales/fr/", $file)))),*]),
+            (Lang::De, &[$(($file, include_str!(concat!("../../locales/de/", $file)))),*]),
+        ]
+    };
+}
+
+type Files = &'static [(&'static str, &'static str)];
+
+const SOURCES: [(Lang, Files); 4] = ftl!["main.ftl", "clinical.ftl", "scheduling.ftl"];
 
 pub struct Locales {
     bundles: Vec<FluentBundle<FluentResource>>,
@@ -98,17 +107,20 @@ impl Locales {
     /// Parse the embedded Fluent files; an error names the file and the broken entries.
     pub fn load() -> Result<Locales, String> {
         let mut bundles = Vec::with_capacity(4);
-        for (lang, source) in SOURCES {
-            let res = FluentResource::try_new(source.to_owned()).map_err(|(_, errs)| {
-                format!("locales/{}/main.ftl: {errs:?}", lang.code())
-            })?;
+        for (lang, files) in SOURCES {
             let id: LanguageIdentifier = lang.code().parse().map_err(|e| format!("{e:?}"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // No Unicode isolation marks around arguments: they would show up in input values.
             bundle.set_use_isolating(false);
-            bundle
-                .add_resource(res)
-                .map_err(|e| format!("locales/{}/main.ftl: {e:?}", lang.code()))?;
+            for (file, source) in files {
+                let res = FluentResource::try_new((*source).to_owned()).map_err(|(_, errs)| {
+                    format!("locales/{}/{file}: {errs:?}", lang.code())
+                })?;
+                // A message defined twice (in two files) is an error, not a silent override.
+                bundle
+                    .add_resource(res)
+                    .map_err(|e| format!("locales/{}/{file}: {e:?}", lang.code()))?;
+            }
             debug_assert_eq!(bundles.len(), lang.index());
             bundles.push(bundle);
         }
@@ -136,14 +148,15 @@ impl Locales {
 
     /// Every message id of one language, in file order.
     pub fn keys(lang: Lang) -> Vec<String> {
-        let source = SOURCES[lang.index()].1;
-        let res = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(r, _)| r);
-        res.entries()
-            .filter_map(|e| match e {
+        let mut keys = Vec::new();
+        for (_, source) in SOURCES[lang.index()].1 {
+            let res = FluentResource::try_new((*source).to_owned()).unwrap_or_else(|(r, _)| r);
+            keys.extend(res.entries().filter_map(|e| match e {
                 fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
                 _ => None,
-            })
-            .collect()
+            }));
+        }
+        keys
     }
 }
 

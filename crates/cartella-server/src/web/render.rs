@@ -12,13 +12,23 @@ use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State};
 use std::sync::OnceLock;
 
+/// `templates!["a.html", "dir/b.html"]`: (name, source) pairs compiled in from `templates/`.
+/// Use it from any module under `src/web/` or `src/web/pages/` (paths are relative to the crate).
+#[macro_export]
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+        &[$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = templates![
+/// Every template group: the core pages and each feature's own list.
+const GROUPS: &[&[(&str, &str)]] = &[
+    CORE,
+    super::pages::clinical::TEMPLATES,
+    super::pages::scheduling::TEMPLATES,
+];
+
+const CORE: &[(&str, &str)] = templates![
     "base.html",
     "macros.html",
     "error.html",
@@ -91,7 +101,7 @@ fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        for (name, source) in TEMPLATES {
+        for (name, source) in GROUPS.iter().flat_map(|g| g.iter()) {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
@@ -130,10 +140,10 @@ pub fn html(status: StatusCode, name: &str, ctx: Value) -> Response {
 /// Fail loudly at startup (and in tests) if a template does not compile.
 pub fn check_templates() -> Result<(), Error> {
     let env = env();
-    for (name, _) in TEMPLATES {
+    for (name, _) in GROUPS.iter().flat_map(|g| g.iter()) {
         env.get_template(name)?;
     }
-    if TEMPLATES.is_empty() {
+    if CORE.is_empty() {
         return Err(Error::new(ErrorKind::TemplateNotFound, "no templates"));
     }
     Ok(())

@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod admin;
+pub mod clinical;
 pub mod home;
 pub mod password;
+pub mod scheduling;
 pub mod setup;
 pub mod signin;
 

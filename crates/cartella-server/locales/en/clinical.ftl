@@ -1,0 +1,1 @@
+# Clinical record (encounters, vitals, diagnoses, allergies, prescriptions, labs).

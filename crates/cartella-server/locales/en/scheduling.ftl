@@ -1,0 +1,1 @@
+# Scheduling (calendar, booking, conflicts, reminders).
