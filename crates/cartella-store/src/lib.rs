@@ -18,4 +18,4 @@ pub mod store;
 pub use backend::Backend;
 pub use error::StoreError;
 pub use model::*;
-pub use store::{AccessContext, Store, StoreOptions, StoredResource};
+pub use store::{AccessContext, Change, Store, StoreOptions, StoredResource};

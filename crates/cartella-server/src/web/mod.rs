@@ -2,6 +2,7 @@
 //! with vendored htmx, every asset embedded, a strict Content-Security-Policy, four languages.
 
 pub mod assets;
+pub mod events;
 pub mod format;
 pub mod forms;
 pub mod i18n;
@@ -14,7 +15,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use pages::{account, admin, home, password, setup, signin};
+use pages::{account, admin, audit, chart, home, password, patients, setup, signin};
 
 pub fn router() -> Router<AppState> {
     let pages = Router::new()
@@ -32,6 +33,18 @@ pub fn router() -> Router<AppState> {
         .route("/account/2fa", get(account::enrol_form).post(account::enrol))
         .route("/account/recovery-codes", post(account::recovery_codes))
         .route("/account/logout-everywhere", post(account::logout_everywhere))
+        .route("/events", get(events::stream))
+        .route("/patients", get(patients::list))
+        .route("/patients/search", get(patients::quick_search))
+        .route("/patients/new", get(patients::new_form).post(patients::create))
+        .route("/patients/{id}", get(chart::timeline_tab))
+        .route("/patients/{id}/edit", get(patients::edit_form).post(patients::update))
+        .route("/patients/{id}/details", get(chart::details_tab))
+        .route("/patients/{id}/merge", get(patients::merge_form).post(patients::merge))
+        .route("/patients/{id}/deactivate", post(chart::deactivate))
+        .route("/patients/{id}/{tab}", get(chart::empty_tab))
+        .route("/admin/audit", get(audit::view))
+        .route("/admin/audit.csv", get(audit::csv))
         .route("/admin/staff", get(admin::staff))
         .route("/admin/staff/new", get(admin::new_form).post(admin::create))
         .route("/admin/staff/{id}", get(admin::edit_form).post(admin::update_roles))

@@ -4,6 +4,8 @@
 
 mod audit_log;
 mod audit_view;
+mod changes;
+pub use changes::Change;
 mod authorize;
 mod content;
 mod everything;
@@ -92,6 +94,7 @@ pub struct Store {
     options: StoreOptions,
     tenants: RwLock<HashMap<String, TenantRecord>>,
     audit: audit_log::ReadAuditSender,
+    changes: tokio::sync::broadcast::Sender<changes::Change>,
 }
 
 impl Store {

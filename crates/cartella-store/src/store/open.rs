@@ -43,6 +43,7 @@ impl Store {
             options,
             tenants: RwLock::new(HashMap::new()),
             audit,
+            changes: super::changes::channel(),
         }))
     }
 

@@ -152,6 +152,17 @@ impl Store {
             match self.backend.write(batch).await {
                 Ok(()) => {
                     self.remember_keys(ctx, pending);
+                    for w in &out {
+                        match w {
+                            Written::Put { resource: r, .. } => {
+                                self.announce(ctx, &r.rtype, &r.id, r.version, false)
+                            }
+                            Written::Deleted { rtype, id, version: Some(v) } => {
+                                self.announce(ctx, rtype, id, *v, true)
+                            }
+                            Written::Deleted { .. } => {}
+                        }
+                    }
                     return Ok(out);
                 }
                 Err(e) if attempt < RETRIES && is_transient(&e) => {

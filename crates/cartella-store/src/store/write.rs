@@ -193,6 +193,7 @@ impl Store {
             match self.backend.write(batch).await {
                 Ok(()) => {
                     self.remember_keys(ctx, pending);
+                    self.announce(ctx, rtype, id, stored.version, false);
                     return Ok(WriteOutcome {
                         resource: stored,
                         created: prev.is_none(),

@@ -41,7 +41,10 @@ impl Store {
                 ..Default::default()
             };
             match self.backend.write(batch).await {
-                Ok(()) => return Ok(Some(current.version + 1)),
+                Ok(()) => {
+                    self.announce(ctx, rtype, id, current.version + 1, true);
+                    return Ok(Some(current.version + 1));
+                }
                 Err(StoreError::VersionConflict { .. } | StoreError::Contention(_)) => {
                     backoff(RETRIES / 2).await
                 }

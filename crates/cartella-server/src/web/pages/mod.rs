@@ -2,12 +2,16 @@
 
 pub mod account;
 pub mod admin;
+pub mod audit;
+pub mod chart;
 pub mod clinical;
 pub mod home;
 pub mod password;
+pub mod patients;
 pub mod scheduling;
 pub mod setup;
 pub mod signin;
+pub mod timeline;
 
 use super::i18n::Lang;
 use super::render::html;
