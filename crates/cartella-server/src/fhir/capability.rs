@@ -18,6 +18,7 @@ fn kind(k: Kind) -> &'static str {
         Kind::Date => "date",
         Kind::Reference => "reference",
         Kind::Quantity => "quantity",
+        Kind::Number => "number",
     }
 }
 

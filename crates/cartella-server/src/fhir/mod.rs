@@ -7,19 +7,22 @@ mod handlers;
 pub mod outcome;
 mod query;
 mod response;
+mod search;
+mod shape;
 pub(crate) mod transaction;
 
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/metadata", get(capability::metadata))
         .route("/Patient/{id}/$everything", get(handlers::everything))
         .route("/_history", get(handlers::history_system))
-        .route("/{rtype}", get(handlers::search).post(handlers::create))
+        .route("/{rtype}", get(search::search).post(handlers::create))
+        .route("/{rtype}/_search", post(search::search_post))
         .route("/{rtype}/_history", get(handlers::history_type))
         .route(
             "/{rtype}/{id}",

@@ -8,7 +8,8 @@ pub fn plan(tenant: &TenantId, clauses: Vec<Clause>) -> SearchPlan {
         tenant: tenant.clone(),
         rtype: "Observation".into(),
         clauses,
-        after: None,
+        sort: Default::default(),
+            after: None,
         limit: 100,
     }
 }
@@ -90,6 +91,7 @@ pub async fn ids(db: &cartella_store_pg::PgBackend, plan: &SearchPlan) -> Vec<St
     let found = db.search(plan).await.unwrap();
     assert_eq!(
         db.count(&SearchPlan {
+            sort: Default::default(),
             after: None,
             limit: 0,
             ..plan.clone()
@@ -100,7 +102,8 @@ pub async fn ids(db: &cartella_store_pg::PgBackend, plan: &SearchPlan) -> Vec<St
             // `count` ignores paging, so compare against an unpaged search.
             let all = db
                 .search(&SearchPlan {
-                    after: None,
+                    sort: Default::default(),
+            after: None,
                     limit: 1000,
                     ..plan.clone()
                 })

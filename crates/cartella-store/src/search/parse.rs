@@ -9,22 +9,42 @@ use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::{Kind, ParamRule, rules::rule};
 
-/// A check run on decrypted results: a word of `param` must start with `prefix`.
+/// A check run on decrypted results (what the index cannot decide).
 #[derive(Debug, Clone)]
 pub struct PostFilter {
     pub rule: &'static ParamRule,
-    pub prefix: String,
+    pub how: PostMatch,
+}
+
+#[derive(Debug, Clone)]
+pub enum PostMatch {
+    /// A word of the value must start with this (blind prefixes longer than the index holds).
+    WordPrefix(String),
+    /// `:text` on tokens: a word of a `text` or `display` must start with each of these words
+    /// (any alternative).
+    Text(Vec<Vec<String>>),
 }
 
 #[derive(Debug, Default)]
 pub struct ParsedSearch {
     pub clauses: Vec<Clause>,
     pub post_filters: Vec<PostFilter>,
-    /// Parameters that were ignored, with why (lenient handling).
+    /// Parameters that were ignored, with why (lenient handling; strict handling refuses them).
     pub warnings: Vec<String>,
     pub count: Option<usize>,
-    pub after: Option<(i64, i64)>,
+    pub after: Option<Cursor>,
+    pub sort: Sort,
     pub total: bool,
+}
+
+/// What a parameter asked for that is valid FHIR but not supported here: ignored with a warning
+/// (lenient), or refused (`Prefer: handling=strict`, decided by the caller from the warnings).
+struct Unsupported(String);
+
+impl From<StoreError> for Unsupported {
+    fn from(e: StoreError) -> Self {
+        Unsupported(e.to_string())
+    }
 }
 
 /// Result-shaping parameters the store accepts and leaves to the surface.
@@ -58,6 +78,7 @@ pub fn parse(
                 out.count = Some(n);
             }
             "_cursor" => out.after = Some(parse_cursor(value)?),
+            "_sort" => sort(&mut out, rtype, value),
             "_total" => out.total = value == "accurate",
             "_id" => out
                 .clauses
@@ -71,10 +92,13 @@ pub fn parse(
                 }
                 out.clauses.push(Clause::LastUpdated(cond));
             }
-            "_sort" if value.trim_start_matches('-') == "_lastUpdated" => {}
             _ if PASS_THROUGH.contains(&name) => {}
             _ => match rule(rtype, name) {
-                Some(rule) => add_param(&mut out, rule, modifier, value, blind_key)?,
+                Some(rule) => {
+                    if let Err(e) = param(&mut out, rule, modifier, value, blind_key)? {
+                        out.warnings.push(format!("{raw_name}: {}; ignored", e.0));
+                    }
+                }
                 None => out.warnings.push(format!(
                     "unknown search parameter '{raw_name}' for {rtype} was ignored"
                 )),
@@ -84,10 +108,127 @@ pub fn parse(
     Ok(out)
 }
 
-fn parse_cursor(value: &str) -> Result<(i64, i64)> {
-    let bad = || StoreError::InvalidSearch("invalid _cursor".into());
-    let (a, b) = value.split_once('.').ok_or_else(bad)?;
-    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+fn parse_cursor(value: &str) -> Result<Cursor> {
+    Cursor::decode(value).ok_or_else(|| StoreError::InvalidSearch("invalid _cursor".into()))
+}
+
+/// `_sort=[-]key[,...]`: the first key orders the results (row id breaks ties); further keys are
+/// ignored with a warning, because keyset paging here runs on one key.
+fn sort(out: &mut ParsedSearch, rtype: &str, value: &str) {
+    let mut keys = value.split(',').filter(|k| !k.is_empty());
+    let Some(first) = keys.next() else { return };
+    if keys.next().is_some() {
+        out.warnings.push(format!(
+            "_sort={value}: only the first key is used; the others were ignored"
+        ));
+    }
+    let (desc, name) = match first.strip_prefix('-') {
+        Some(n) => (true, n),
+        None => (false, first),
+    };
+    let key = match (name, rule(rtype, name)) {
+        ("_lastUpdated", _) => SortKey::LastUpdated,
+        ("_id", _) => SortKey::Id,
+        (_, Some(r)) if r.blind => {
+            out.warnings.push(format!(
+                "_sort={first}: '{name}' is an encrypted, identifying field and cannot be sorted on; ignored"
+            ));
+            return;
+        }
+        (_, Some(r)) => match r.kind {
+            Kind::Date => SortKey::Date(name.to_owned()),
+            Kind::Token => SortKey::Token(name.to_owned()),
+            Kind::String => SortKey::String(name.to_owned()),
+            _ => {
+                out.warnings.push(format!(
+                    "_sort={first}: sorting on {:?} parameters is not supported; ignored",
+                    r.kind
+                ));
+                return;
+            }
+        },
+        (_, None) => {
+            out.warnings.push(format!(
+                "_sort={first}: unknown search parameter '{name}' for {rtype}; ignored"
+            ));
+            return;
+        }
+    };
+    out.sort = Sort { key, desc };
+}
+
+/// One parameter: `Err` for malformed input (always 400), `Ok(Err)` for valid but unsupported.
+fn param(
+    out: &mut ParsedSearch,
+    rule: &'static ParamRule,
+    modifier: Option<&str>,
+    value: &str,
+    key: &[u8; 32],
+) -> Result<std::result::Result<(), Unsupported>> {
+    match modifier {
+        Some("missing") => {
+            let missing = match value {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(StoreError::InvalidSearch(format!(
+                        "'{}:missing' takes true or false, got '{value}'",
+                        rule.name
+                    )));
+                }
+            };
+            let table = table_of(rule);
+            out.clauses.push(Clause::Index {
+                param: rule.name.to_owned(),
+                negate: missing,
+                any_of: vec![Match::Present(table)],
+            });
+            Ok(Ok(()))
+        }
+        Some("text") if rule.kind == Kind::Token => {
+            if rule.blind {
+                return Ok(Err(Unsupported(format!(
+                    "':text' is not supported on '{}': it is an encrypted, identifying field",
+                    rule.name
+                ))));
+            }
+            let any: Vec<Vec<String>> = value
+                .split(',')
+                .map(|v| words(&normalize(v)).map(str::to_owned).collect::<Vec<_>>())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if any.is_empty() {
+                return Err(StoreError::InvalidSearch(format!(
+                    "parameter '{}' has no value",
+                    rule.name
+                )));
+            }
+            out.post_filters.push(PostFilter {
+                rule,
+                how: PostMatch::Text(any),
+            });
+            Ok(Ok(()))
+        }
+        Some("contains") if rule.kind == Kind::String && rule.blind => Ok(Err(Unsupported(
+            format!(
+                "':contains' is not supported on '{}': it is an encrypted, identifying field",
+                rule.name
+            ),
+        ))),
+        _ => add_param(out, rule, modifier, value, key).map(Ok),
+    }
+}
+
+/// The index table a parameter's rows live in.
+fn table_of(rule: &ParamRule) -> Table {
+    match (rule.kind, rule.blind) {
+        (_, true) => Table::Blind,
+        (Kind::Token, _) => Table::Token,
+        (Kind::String, _) => Table::String,
+        (Kind::Date, _) => Table::Date,
+        (Kind::Reference, _) => Table::Ref,
+        (Kind::Quantity | Kind::Number, _) => Table::Quantity,
+    }
 }
 
 fn add_param(
@@ -188,11 +329,17 @@ fn add_param(
                 any_of,
             });
         }
-        (Kind::Quantity, _) => {
+        (Kind::Quantity | Kind::Number, _) => {
             if modifier.is_some() {
                 return Err(bad_modifier());
             }
             for v in alternatives {
+                if rule.kind == Kind::Number && v.contains('|') {
+                    return Err(StoreError::InvalidSearch(format!(
+                        "'{}' is a number: no system or unit, got '{v}'",
+                        rule.name
+                    )));
+                }
                 let (negate, m) = quantity_match(rule.name, v)?;
                 out.clauses.push(Clause::Index {
                     param: param.clone(),
@@ -235,12 +382,6 @@ fn blind_string(
     let exact = match modifier {
         None => false,
         Some("exact") => true,
-        Some("contains") => {
-            return Err(StoreError::InvalidSearch(format!(
-                "':contains' is not supported on '{}': it is an encrypted, identifying field",
-                rule.name
-            )));
-        }
         _ => {
             return Err(StoreError::InvalidSearch(format!(
                 "modifier ':{}' is not supported on '{}'",
@@ -266,7 +407,7 @@ fn blind_string(
                 if word.chars().count() > blind::MAX_PREFIX {
                     out.post_filters.push(PostFilter {
                         rule,
-                        prefix: word.to_owned(),
+                        how: PostMatch::WordPrefix(word.to_owned()),
                     });
                 }
                 blind::prefix_search_token(key, rule.name, word).ok_or_else(|| {
@@ -434,7 +575,11 @@ mod tests {
             parse("Patient", &q(&[("name", "ro")]), &key).is_err(),
             "too short"
         );
-        assert!(parse("Patient", &q(&[("name:contains", "ross")]), &key).is_err());
+        let s = parse("Patient", &q(&[("name:contains", "ross")]), &key).unwrap();
+        assert!(s.clauses.is_empty() && s.warnings[0].contains("encrypted"));
+        let s = parse("Patient", &q(&[("_sort", "-birthdate")]), &key).unwrap();
+        assert_eq!(s.sort, Sort::default());
+        assert_eq!(s.warnings.len(), 1);
         let s = parse("Patient", &q(&[("name", "Mariangela Rossi")]), &key).unwrap();
         assert_eq!(s.clauses.len(), 2);
         assert_eq!(
@@ -452,6 +597,25 @@ mod tests {
         assert!(err.to_string().contains("2024-13-01"), "{err}");
         assert!(parse("Observation", &q(&[("_count", "x")]), &[0; 32]).is_err());
         assert!(parse("Observation", &q(&[("value-quantity", "gtabc")]), &[0; 32]).is_err());
+    }
+
+    #[test]
+    fn sort_and_missing() {
+        let s = parse("Observation", &q(&[("_sort", "-date,_id")]), &[0; 32]).unwrap();
+        assert_eq!(
+            s.sort,
+            Sort {
+                key: SortKey::Date("date".into()),
+                desc: true
+            }
+        );
+        assert_eq!(s.warnings.len(), 1, "second key ignored");
+        let s = parse("Observation", &q(&[("encounter:missing", "true")]), &[0; 32]).unwrap();
+        assert!(matches!(
+            &s.clauses[0],
+            Clause::Index { negate: true, any_of, .. } if any_of[0].table() == Table::Ref
+        ));
+        assert!(parse("Observation", &q(&[("encounter:missing", "yes")]), &[0; 32]).is_err());
     }
 
     #[test]

@@ -4,17 +4,20 @@
 
 mod audit_log;
 mod authorize;
+mod chain;
 mod content;
 mod everything;
 mod include;
 mod open;
 mod read;
+mod search;
 mod tenants;
 mod transaction;
 mod write;
 mod write_batch;
 
 pub use audit_log::{AuditReport, TenantAuditReport};
+pub use chain::{MAX_CHAIN_TARGETS, chain_targets};
 pub use open::expected_master_key_id;
 pub use read::{HistoryEntry, SearchPage};
 pub use transaction::{Write, Written};

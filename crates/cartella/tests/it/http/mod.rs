@@ -11,6 +11,7 @@ mod fhir_crud;
 mod fhir_everything;
 mod fhir_examples;
 mod fhir_include;
+mod fhir_sort;
 mod identity;
 mod isolation;
 mod ops;
