@@ -24,7 +24,7 @@ pub(super) async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr)
 }
 
 /// Authenticate a state-changing request (sessions must show their CSRF token).
-async fn ctx_write(
+pub(super) async fn ctx_write(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,

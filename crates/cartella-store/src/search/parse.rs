@@ -157,6 +157,26 @@ fn sort(out: &mut ParsedSearch, rtype: &str, value: &str) {
     out.sort = Sort { key, desc };
 }
 
+/// The modifiers a parameter accepts (besides `:[type]` on references). Refusals below are
+/// checked against this table first, and the CapabilityStatement declares it.
+pub fn modifiers(rule: &ParamRule) -> &'static [&'static str] {
+    match (rule.kind, rule.blind) {
+        (Kind::Token, false) => &["missing", "not", "text"],
+        (Kind::Token, true) => &["missing", "not"],
+        (Kind::String, false) => &["missing", "exact", "contains"],
+        (Kind::String, true) => &["missing", "exact"],
+        (Kind::Reference, _) => &["missing"],
+        (Kind::Date | Kind::Quantity | Kind::Number, _) => &["missing"],
+    }
+}
+
+/// Modifiers FHIR defines that Cartella does not support on some parameters: ignored with a
+/// warning (lenient) rather than refused, so a client can still get the broader answer.
+const KNOWN_MODIFIERS: &[&str] = &[
+    "missing", "exact", "contains", "text", "not", "above", "below", "in", "not-in", "of-type",
+    "identifier",
+];
+
 /// One parameter: `Err` for malformed input (always 400), `Ok(Err)` for valid but unsupported.
 fn param(
     out: &mut ParsedSearch,
@@ -165,6 +185,22 @@ fn param(
     value: &str,
     key: &[u8; 32],
 ) -> Result<std::result::Result<(), Unsupported>> {
+    if let Some(m) = modifier {
+        let typed = rule.kind == Kind::Reference && m.starts_with(|c: char| c.is_ascii_uppercase());
+        if !typed && !modifiers(rule).contains(&m) {
+            if KNOWN_MODIFIERS.contains(&m) {
+                let why = if rule.blind { ": it is an encrypted, identifying field" } else { "" };
+                return Ok(Err(Unsupported(format!(
+                    "':{m}' is not supported on '{}'{why}",
+                    rule.name
+                ))));
+            }
+            return Err(StoreError::InvalidSearch(format!(
+                "modifier ':{m}' is not supported on '{}'",
+                rule.name
+            )));
+        }
+    }
     match modifier {
         Some("missing") => {
             let missing = match value {
@@ -185,13 +221,7 @@ fn param(
             });
             Ok(Ok(()))
         }
-        Some("text") if rule.kind == Kind::Token => {
-            if rule.blind {
-                return Ok(Err(Unsupported(format!(
-                    "':text' is not supported on '{}': it is an encrypted, identifying field",
-                    rule.name
-                ))));
-            }
+        Some("text") => {
             let any: Vec<Vec<String>> = value
                 .split(',')
                 .map(|v| words(&normalize(v)).map(str::to_owned).collect::<Vec<_>>())
@@ -209,12 +239,6 @@ fn param(
             });
             Ok(Ok(()))
         }
-        Some("contains") if rule.kind == Kind::String && rule.blind => Ok(Err(Unsupported(
-            format!(
-                "':contains' is not supported on '{}': it is an encrypted, identifying field",
-                rule.name
-            ),
-        ))),
         _ => add_param(out, rule, modifier, value, key).map(Ok),
     }
 }

@@ -7,6 +7,7 @@ mod authorize;
 mod chain;
 mod content;
 mod everything;
+mod export;
 mod include;
 mod open;
 mod read;
@@ -18,6 +19,7 @@ mod write_batch;
 
 pub use audit_log::{AuditReport, TenantAuditReport};
 pub use chain::{MAX_CHAIN_TARGETS, chain_targets};
+pub use export::{EXPORT_LIFETIME_US, ExportLevel, ExportRequest, JOB_EXPORT};
 pub use open::expected_master_key_id;
 pub use read::{HistoryEntry, SearchPage};
 pub use transaction::{Write, Written};
