@@ -129,10 +129,16 @@ impl ExportBackend for SqliteBackend {
         let (t, id) = (tenant.as_str().to_owned(), id.to_owned());
         self.writer
             .call(move |c, _| {
-                c.execute("DELETE FROM export_files WHERE tenant_id = ?1 AND export_id = ?2", params![t, id])
-                    .map_err(map_err)?;
+                c.execute(
+                    "DELETE FROM export_files WHERE tenant_id = ?1 AND export_id = ?2",
+                    params![t, id],
+                )
+                .map_err(map_err)?;
                 let n = c
-                    .execute("DELETE FROM exports WHERE tenant_id = ?1 AND id = ?2", params![t, id])
+                    .execute(
+                        "DELETE FROM exports WHERE tenant_id = ?1 AND id = ?2",
+                        params![t, id],
+                    )
                     .map_err(map_err)?;
                 Ok(n == 1)
             })

@@ -10,7 +10,8 @@ use cartella_core::TenantId;
 
 #[async_trait]
 pub trait Backend:
-    crate::identity::IdentityBackend + crate::export::ExportBackend + Send + Sync + 'static {
+    crate::identity::IdentityBackend + crate::export::ExportBackend + Send + Sync + 'static
+{
     /// "sqlite" or "postgres", for logs and metrics.
     fn name(&self) -> &'static str;
 

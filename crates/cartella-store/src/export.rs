@@ -71,8 +71,7 @@ pub trait ExportBackend: Send + Sync {
     async fn add_export_file(&self, tenant: &TenantId, id: &str, file: ExportFile) -> Result<bool>;
     /// The files of an export, without content (`content` empty), by `n`.
     async fn export_files(&self, tenant: &TenantId, id: &str) -> Result<Vec<ExportFile>>;
-    async fn export_file(&self, tenant: &TenantId, id: &str, n: i64)
-    -> Result<Option<ExportFile>>;
+    async fn export_file(&self, tenant: &TenantId, id: &str, n: i64) -> Result<Option<ExportFile>>;
     /// Delete an export and its files; `false` if there was none.
     async fn delete_export(&self, tenant: &TenantId, id: &str) -> Result<bool>;
     /// Delete every export that expired before `now`; returns how many.

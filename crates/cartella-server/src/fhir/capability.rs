@@ -43,11 +43,17 @@ fn kind(k: Kind) -> &'static str {
 
 /// Result parameters the search handler and parser accept.
 const RESULT_PARAMS: [(&str, &str); 7] = [
-    ("_sort", "One key: _id, _lastUpdated, or a non-encrypted date, token or string parameter; '-' for descending; paged by keyset (further keys are ignored with a warning)."),
+    (
+        "_sort",
+        "One key: _id, _lastUpdated, or a non-encrypted date, token or string parameter; '-' for descending; paged by keyset (further keys are ignored with a warning).",
+    ),
     ("_count", "Page size, at most 1000 (default 50)."),
     ("_total", "accurate: the bundle carries the total."),
     ("_summary", "true, text, data, count, false."),
-    ("_elements", "Top-level elements to return (resourceType, id and meta are always kept)."),
+    (
+        "_elements",
+        "Top-level elements to return (resourceType, id and meta are always kept).",
+    ),
     ("_include", "See searchInclude."),
     ("_revinclude", "See searchRevInclude."),
 ];
@@ -77,10 +83,12 @@ fn resource(rtype: &str) -> Value {
         if r.kind == Kind::Reference {
             doc += ", :[type]; chains one level (see extension)";
             let chained = chains(rtype, r.name);
-            p["extension"] = json!(chained
-                .iter()
-                .map(|c| json!({"url": CHAIN_EXTENSION, "valueString": c}))
-                .collect::<Vec<_>>());
+            p["extension"] = json!(
+                chained
+                    .iter()
+                    .map(|c| json!({"url": CHAIN_EXTENSION, "valueString": c}))
+                    .collect::<Vec<_>>()
+            );
         }
         if matches!(r.kind, Kind::Date | Kind::Token | Kind::String) && !r.blind {
             doc += ". Sortable (_sort).";

@@ -27,9 +27,14 @@ async fn kick_off(
     query: Option<String>,
 ) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
-    let prefer = headers.get("prefer").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let prefer = headers
+        .get("prefer")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if !prefer.contains("respond-async") {
-        return Err(FhirError::invalid("$export needs the header 'Prefer: respond-async'"));
+        return Err(FhirError::invalid(
+            "$export needs the header 'Prefer: respond-async'",
+        ));
     }
     let mut req = ExportRequest {
         level,
@@ -42,11 +47,15 @@ async fn kick_off(
     }
     for (k, v) in query_pairs(query) {
         match k.as_str() {
-            "_type" => req.types.extend(v.split(',').filter(|t| !t.is_empty()).map(str::to_owned)),
+            "_type" => req
+                .types
+                .extend(v.split(',').filter(|t| !t.is_empty()).map(str::to_owned)),
             "_since" => {
                 req.since = Some(
                     Timestamp::parse(&v)
-                        .ok_or_else(|| FhirError::invalid(format!("_since must be an instant, got '{v}'")))?
+                        .ok_or_else(|| {
+                            FhirError::invalid(format!("_since must be an instant, got '{v}'"))
+                        })?
                         .micros(),
                 )
             }
@@ -58,7 +67,9 @@ async fn kick_off(
             }
             // Lenient: other parameters (e.g. _typeFilter) are ignored unless the client is strict.
             _ if strict(&headers) => {
-                return Err(FhirError::invalid(format!("$export parameter '{k}' is not supported")));
+                return Err(FhirError::invalid(format!(
+                    "$export parameter '{k}' is not supported"
+                )));
             }
             _ => {}
         }
@@ -87,7 +98,15 @@ pub async fn patient(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    kick_off(state, peer, headers, ExportLevel::Patient, "Patient/$export", q).await
+    kick_off(
+        state,
+        peer,
+        headers,
+        ExportLevel::Patient,
+        "Patient/$export",
+        q,
+    )
+    .await
 }
 
 pub async fn group(
@@ -112,11 +131,14 @@ pub async fn status(
     match record.state {
         ExportState::Queued | ExportState::Running => {
             let mut resp = StatusCode::ACCEPTED.into_response();
-            let progress = record.message.unwrap_or_else(|| record.state.as_str().to_owned());
+            let progress = record
+                .message
+                .unwrap_or_else(|| record.state.as_str().to_owned());
             if let Ok(v) = HeaderValue::from_str(&progress) {
                 resp.headers_mut().insert("x-progress", v);
             }
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             Ok(resp)
         }
         ExportState::Failed => Err(FhirError::new(
@@ -136,8 +158,10 @@ pub async fn status(
                 "error": [],
             });
             let mut resp = (StatusCode::OK, manifest.to_string()).into_response();
-            resp.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             let expires = super::response::http_date(Timestamp::from_micros(record.expires_at));
             if let Ok(v) = HeaderValue::from_str(&expires) {
                 resp.headers_mut().insert(header::EXPIRES, v);
@@ -165,11 +189,15 @@ pub async fn file(
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response> {
     let ctx = ctx(&state, &headers, peer).await?;
-    let n: i64 = n.parse().map_err(|_| FhirError::new(StatusCode::NOT_FOUND, "not-found", "no such export file"))?;
+    let n: i64 = n
+        .parse()
+        .map_err(|_| FhirError::new(StatusCode::NOT_FOUND, "not-found", "no such export file"))?;
     let (_, body) = state.store.export_file(&ctx, &id, n).await?;
     let mut resp = (StatusCode::OK, body).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+ndjson"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/fhir+ndjson"),
+    );
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)

@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Response};
 
 fn is_xml(mime: &str) -> bool {
     let m = mime.split(';').next().unwrap_or("").trim();
-    matches!(m, "xml" | "text/xml" | "application/xml" | "application/fhir+xml")
+    matches!(
+        m,
+        "xml" | "text/xml" | "application/xml" | "application/fhir+xml"
+    )
 }
 
 /// Whether the request insists on XML.
@@ -29,7 +32,11 @@ pub fn wants_xml(req: &Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     // Only when every acceptable type is XML: `application/fhir+xml, */*;q=0.1` still gets JSON.
-    let types: Vec<&str> = accept.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    let types: Vec<&str> = accept
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
     !types.is_empty() && types.iter().all(|t| is_xml(t))
 }
 

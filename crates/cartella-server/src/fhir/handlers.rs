@@ -19,7 +19,11 @@ use std::net::SocketAddr;
 pub(super) type Result<T> = std::result::Result<T, FhirError>;
 pub(super) type Peer = ConnectInfo<SocketAddr>;
 
-pub(super) async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
+pub(super) async fn ctx(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<AccessContext> {
     ctx_for(state, headers, peer, &axum::http::Method::GET).await
 }
 

@@ -12,8 +12,8 @@ mod query;
 mod response;
 mod search;
 mod shape;
-mod validate;
 pub(crate) mod transaction;
+mod validate;
 
 use crate::AppState;
 use axum::Router;
@@ -28,7 +28,10 @@ pub fn router(max_body: usize) -> Router<AppState> {
         .route("/$export", get(export::system))
         .route("/Patient/$export", get(export::patient))
         .route("/Group/{id}/$export", get(export::group))
-        .route("/$export-status/{id}", get(export::status).delete(export::delete))
+        .route(
+            "/$export-status/{id}",
+            get(export::status).delete(export::delete),
+        )
         .route("/$export-file/{id}/{n}", get(export::file))
         .route("/{rtype}/$validate", post(validate::type_level))
         .route("/{rtype}/{id}/$validate", post(validate::instance))

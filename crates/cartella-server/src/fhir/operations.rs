@@ -5,11 +5,26 @@ use serde_json::{Value, json};
 
 /// `(name, canonical definition)`.
 pub const OPERATIONS: [(&str, &str); 5] = [
-    ("everything", "http://hl7.org/fhir/OperationDefinition/Patient-everything"),
-    ("export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"),
-    ("patient-export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"),
-    ("group-export", "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"),
-    ("validate", "http://hl7.org/fhir/OperationDefinition/Resource-validate"),
+    (
+        "everything",
+        "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+    ),
+    (
+        "export",
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+    ),
+    (
+        "patient-export",
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+    ),
+    (
+        "group-export",
+        "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+    ),
+    (
+        "validate",
+        "http://hl7.org/fhir/OperationDefinition/Resource-validate",
+    ),
 ];
 
 pub fn declared() -> Vec<Value> {

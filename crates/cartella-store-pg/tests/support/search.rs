@@ -9,7 +9,7 @@ pub fn plan(tenant: &TenantId, clauses: Vec<Clause>) -> SearchPlan {
         rtype: "Observation".into(),
         clauses,
         sort: Default::default(),
-            after: None,
+        after: None,
         limit: 100,
     }
 }
@@ -103,7 +103,7 @@ pub async fn ids(db: &cartella_store_pg::PgBackend, plan: &SearchPlan) -> Vec<St
             let all = db
                 .search(&SearchPlan {
                     sort: Default::default(),
-            after: None,
+                    after: None,
                     limit: 1000,
                     ..plan.clone()
                 })

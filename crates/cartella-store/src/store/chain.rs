@@ -48,8 +48,7 @@ impl Store {
         let mut rest = Vec::with_capacity(params.len());
         let mut out = Chained::default();
         for (name, value) in params {
-            let Some((head, tail)) = name.split_once('.').filter(|_| !name.starts_with('_'))
-            else {
+            let Some((head, tail)) = name.split_once('.').filter(|_| !name.starts_with('_')) else {
                 rest.push((name.clone(), value.clone()));
                 continue;
             };

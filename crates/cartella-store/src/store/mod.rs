@@ -8,6 +8,7 @@ mod chain;
 mod content;
 mod everything;
 mod export;
+mod export_job;
 mod include;
 mod open;
 mod read;

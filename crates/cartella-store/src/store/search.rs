@@ -72,7 +72,9 @@ impl Store {
         let more = rows.len() > count;
         rows.truncate(count);
         // The cursor is the last row's key, whether or not a post-filter keeps the row.
-        let last = rows.last().map(|r| (r.row_id, r.last_updated, r.id.clone()));
+        let last = rows
+            .last()
+            .map(|r| (r.row_id, r.last_updated, r.id.clone()));
         let mut last_value = None;
         let mut patients = BTreeSet::new();
         for raw in rows {

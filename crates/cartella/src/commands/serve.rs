@@ -66,7 +66,9 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
         Arc::new(reset_mail),
     );
     let mut bulk = Worker::new(store.backend().clone(), Lane::Bulk);
-    let export = cartella_server::jobs::FhirExport { store: store.clone() };
+    let export = cartella_server::jobs::FhirExport {
+        store: store.clone(),
+    };
     bulk.register(cartella_store::store::JOB_EXPORT, Arc::new(export));
     let workers: Vec<_> = [interactive, bulk]
         .into_iter()

@@ -22,13 +22,28 @@ async fn run_jobs(app: &TestApp) {
 
 /// Kick off `path` as `tenant`; returns the status URL.
 async fn kick_off(app: &TestApp, tenant: &str, path: &str) -> String {
-    let r = send(app.request_as(tenant, Method::GET, path).header("Prefer", "respond-async")).await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}: {path}: {r:?}", app.backend);
-    r.header("content-location").expect("Content-Location").to_owned()
+    let r = send(
+        app.request_as(tenant, Method::GET, path)
+            .header("Prefer", "respond-async"),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::ACCEPTED,
+        "{}: {path}: {r:?}",
+        app.backend
+    );
+    r.header("content-location")
+        .expect("Content-Location")
+        .to_owned()
 }
 
 /// The finished manifest, and every output file as `(type, resources)`.
-async fn finish(app: &TestApp, tenant: &str, status_url: &str) -> (Value, Vec<(String, Vec<Value>)>) {
+async fn finish(
+    app: &TestApp,
+    tenant: &str,
+    status_url: &str,
+) -> (Value, Vec<(String, Vec<Value>)>) {
     run_jobs(app).await;
     let r = app.get_as(tenant, status_url).await;
     assert_eq!(r.status, StatusCode::OK, "{}: {r:?}", app.backend);
@@ -38,7 +53,11 @@ async fn finish(app: &TestApp, tenant: &str, status_url: &str) -> (Value, Vec<(S
         let r = app.get_as(tenant, out["url"].as_str().unwrap()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", app.backend);
         assert_eq!(r.header("content-type"), Some("application/fhir+ndjson"));
-        let lines: Vec<Value> = r.text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines: Vec<Value> = r
+            .text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len() as u64, out["count"].as_u64().unwrap());
         files.push((out["type"].as_str().unwrap().to_owned(), lines));
     }
@@ -58,21 +77,42 @@ async fn system_export_round_trip_stays_in_its_practice() {
     for w in worlds().await {
         let app = spawn_app(&w).await;
         let b = app.backend;
-        let p1 = app.create_id("Patient", &patient("Esportato", "Uno", "1970-01-01", "e1")).await;
-        let p2 = app.create_id("Patient", &patient("Esportato", "Due", "1971-01-01", "e2")).await;
+        let p1 = app
+            .create_id("Patient", &patient("Esportato", "Uno", "1970-01-01", "e1"))
+            .await;
+        let p2 = app
+            .create_id("Patient", &patient("Esportato", "Due", "1971-01-01", "e2"))
+            .await;
         let mut obs = HashSet::new();
         for p in [&p1, &p1, &p2] {
-            obs.insert(app.create_id("Observation", &observation(p, LOINC, HEART_RATE, "2024-01-01")).await);
+            obs.insert(
+                app.create_id(
+                    "Observation",
+                    &observation(p, LOINC, HEART_RATE, "2024-01-01"),
+                )
+                .await,
+            );
         }
-        let other = send(app.request_as(TENANT_B, Method::POST, "Patient")
-            .header("Content-Type", "application/fhir+json")
-            .body(patient("Altrove", "Tre", "1972-01-01", "x1").to_string())).await;
+        let other = send(
+            app.request_as(TENANT_B, Method::POST, "Patient")
+                .header("Content-Type", "application/fhir+json")
+                .body(patient("Altrove", "Tre", "1972-01-01", "x1").to_string()),
+        )
+        .await;
         assert_eq!(other.status, StatusCode::CREATED);
         let other_id = other.json()["id"].as_str().unwrap().to_owned();
 
         let r = app.get("$export").await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}: respond-async is required");
-        let r = send(app.request(Method::GET, "$export?_outputFormat=text/csv").header("Prefer", "respond-async")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{b}: respond-async is required"
+        );
+        let r = send(
+            app.request(Method::GET, "$export?_outputFormat=text/csv")
+                .header("Prefer", "respond-async"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
 
         let status = kick_off(&app, TENANT_A, "$export").await;
@@ -81,24 +121,63 @@ async fn system_export_round_trip_stays_in_its_practice() {
         assert_eq!(r.status, StatusCode::ACCEPTED, "{b}: still queued");
         assert!(r.header("x-progress").is_some(), "{b}");
         // Another practice cannot see the status.
-        assert_eq!(app.get_as(TENANT_B, &status).await.status, StatusCode::NOT_FOUND, "{b}");
+        assert_eq!(
+            app.get_as(TENANT_B, &status).await.status,
+            StatusCode::NOT_FOUND,
+            "{b}"
+        );
 
         let (manifest, files) = finish(&app, TENANT_A, &status).await;
         assert_eq!(manifest["requiresAccessToken"], true);
-        assert!(manifest["request"].as_str().unwrap().ends_with("/fhir/R4/$export"), "{manifest}");
-        assert!(manifest["transactionTime"].as_str().unwrap().starts_with("20"));
-        assert_eq!(ids_of(&files, "Patient"), set(&[p1.clone(), p2.clone()]), "{b}");
+        assert!(
+            manifest["request"]
+                .as_str()
+                .unwrap()
+                .ends_with("/fhir/R4/$export"),
+            "{manifest}"
+        );
+        assert!(
+            manifest["transactionTime"]
+                .as_str()
+                .unwrap()
+                .starts_with("20")
+        );
+        assert_eq!(
+            ids_of(&files, "Patient"),
+            set(&[p1.clone(), p2.clone()]),
+            "{b}"
+        );
         assert_eq!(ids_of(&files, "Observation"), obs, "{b}");
         assert!(!ids_of(&files, "Patient").contains(&other_id), "{b}");
 
         // The files are sealed at rest: the database never holds the NDJSON in clear.
         let export_id = status.rsplit('/').next().unwrap();
-        let n: i64 = manifest["output"][0]["url"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
-        let raw = app.store.backend().export_file(&app.tenant_a.tenant, export_id, n).await.unwrap().unwrap();
-        assert!(!raw.content.windows(10).any(|w| w == b"resourceTy"), "{b}: plaintext at rest");
+        let n: i64 = manifest["output"][0]["url"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let raw = app
+            .store
+            .backend()
+            .export_file(&app.tenant_a.tenant, export_id, n)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !raw.content.windows(10).any(|w| w == b"resourceTy"),
+            "{b}: plaintext at rest"
+        );
         // Practice B can fetch neither the status nor the files.
         let file_url = manifest["output"][0]["url"].as_str().unwrap();
-        assert_eq!(app.get_as(TENANT_B, file_url).await.status, StatusCode::NOT_FOUND, "{b}");
+        assert_eq!(
+            app.get_as(TENANT_B, file_url).await.status,
+            StatusCode::NOT_FOUND,
+            "{b}"
+        );
 
         // Practice B's own export holds only its own patient.
         let status_b = kick_off(&app, TENANT_B, "$export?_type=Patient").await;
@@ -108,10 +187,18 @@ async fn system_export_round_trip_stays_in_its_practice() {
 
         // The reads and the download are audited.
         app.store.flush_audit().await;
-        let audit = app.store.backend().audit_rows(&app.tenant_a.tenant, 0, 10_000).await.unwrap();
+        let audit = app
+            .store
+            .backend()
+            .audit_rows(&app.tenant_a.tenant, 0, 10_000)
+            .await
+            .unwrap();
         let actions: HashSet<&str> = audit.iter().map(|a| a.action.as_str()).collect();
         for a in ["export-start", "search", "export-download"] {
-            assert!(actions.contains(a), "{b}: no '{a}' audit event in {actions:?}");
+            assert!(
+                actions.contains(a),
+                "{b}: no '{a}' audit event in {actions:?}"
+            );
         }
 
         // DELETE removes the export and its files.
@@ -119,7 +206,14 @@ async fn system_export_round_trip_stays_in_its_practice() {
         assert_eq!(r.status, StatusCode::ACCEPTED, "{b}: {r:?}");
         assert_eq!(app.get(&status).await.status, StatusCode::NOT_FOUND, "{b}");
         assert_eq!(app.get(file_url).await.status, StatusCode::NOT_FOUND, "{b}");
-        assert!(app.store.backend().export_file(&app.tenant_a.tenant, export_id, n).await.unwrap().is_none());
+        assert!(
+            app.store
+                .backend()
+                .export_file(&app.tenant_a.tenant, export_id, n)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }
 
@@ -128,13 +222,35 @@ async fn type_since_patient_and_group_levels_filter_the_output() {
     for w in worlds().await {
         let app = spawn_app(&w).await;
         let b = app.backend;
-        let p1 = app.create_id("Patient", &patient("Gruppo", "Uno", "1970-01-01", "g1")).await;
-        let p2 = app.create_id("Patient", &patient("Fuori", "Due", "1971-01-01", "g2")).await;
-        let o1 = app.create_id("Observation", &observation(&p1, LOINC, HEART_RATE, "2024-01-01")).await;
-        app.create_id("Observation", &observation(&p2, LOINC, HEART_RATE, "2024-01-01")).await;
-        app.create_id("Practitioner", &json!({"resourceType": "Practitioner", "name": [{"family": "Medico"}]})).await;
-        let group = app.create_id("Group", &json!({"resourceType": "Group", "type": "person", "actual": true,
-            "member": [{"entity": {"reference": format!("Patient/{p1}")}}]})).await;
+        let p1 = app
+            .create_id("Patient", &patient("Gruppo", "Uno", "1970-01-01", "g1"))
+            .await;
+        let p2 = app
+            .create_id("Patient", &patient("Fuori", "Due", "1971-01-01", "g2"))
+            .await;
+        let o1 = app
+            .create_id(
+                "Observation",
+                &observation(&p1, LOINC, HEART_RATE, "2024-01-01"),
+            )
+            .await;
+        app.create_id(
+            "Observation",
+            &observation(&p2, LOINC, HEART_RATE, "2024-01-01"),
+        )
+        .await;
+        app.create_id(
+            "Practitioner",
+            &json!({"resourceType": "Practitioner", "name": [{"family": "Medico"}]}),
+        )
+        .await;
+        let group = app
+            .create_id(
+                "Group",
+                &json!({"resourceType": "Group", "type": "person", "actual": true,
+            "member": [{"entity": {"reference": format!("Patient/{p1}")}}]}),
+            )
+            .await;
 
         let s = kick_off(&app, TENANT_A, "$export?_type=Observation").await;
         let (_, files) = finish(&app, TENANT_A, &s).await;
@@ -147,17 +263,36 @@ async fn type_since_patient_and_group_levels_filter_the_output() {
 
         let s = kick_off(&app, TENANT_A, "Patient/$export").await;
         let (_, files) = finish(&app, TENANT_A, &s).await;
-        assert!(ids_of(&files, "Practitioner").is_empty(), "{b}: outside every compartment");
+        assert!(
+            ids_of(&files, "Practitioner").is_empty(),
+            "{b}: outside every compartment"
+        );
         assert_eq!(ids_of(&files, "Patient").len(), 2, "{b}");
 
         let s = kick_off(&app, TENANT_A, &format!("Group/{group}/$export")).await;
         let (_, files) = finish(&app, TENANT_A, &s).await;
-        assert_eq!(ids_of(&files, "Patient"), set(&[p1.clone()]), "{b}");
-        assert_eq!(ids_of(&files, "Observation"), set(&[o1.clone()]), "{b}");
+        assert_eq!(
+            ids_of(&files, "Patient"),
+            set(std::slice::from_ref(&p1)),
+            "{b}"
+        );
+        assert_eq!(
+            ids_of(&files, "Observation"),
+            set(std::slice::from_ref(&o1)),
+            "{b}"
+        );
 
-        let r = send(app.request(Method::GET, "Group/nope/$export").header("Prefer", "respond-async")).await;
+        let r = send(
+            app.request(Method::GET, "Group/nope/$export")
+                .header("Prefer", "respond-async"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{b}");
-        let r = send(app.request(Method::GET, "$export?_type=Nonsense").header("Prefer", "respond-async")).await;
+        let r = send(
+            app.request(Method::GET, "$export?_type=Nonsense")
+                .header("Prefer", "respond-async"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
     }
 }

@@ -61,9 +61,17 @@ async fn sort_orders_and_pages_by_keyset_in_both_directions() {
         );
         let mut sorted = ids.clone();
         sorted.sort();
-        assert_eq!(all_pages(&app, "Observation?_sort=_id&_count=2").await, sorted, "{b}");
+        assert_eq!(
+            all_pages(&app, "Observation?_sort=_id&_count=2").await,
+            sorted,
+            "{b}"
+        );
         sorted.reverse();
-        assert_eq!(all_pages(&app, "Observation?_sort=-_id&_count=5").await, sorted, "{b}");
+        assert_eq!(
+            all_pages(&app, "Observation?_sort=-_id&_count=5").await,
+            sorted,
+            "{b}"
+        );
         let mut newest_first = ids.clone();
         newest_first.reverse();
         assert_eq!(
@@ -73,13 +81,18 @@ async fn sort_orders_and_pages_by_keyset_in_both_directions() {
         );
         // Strings (normalised) on a non-identifying type.
         for family in ["Zeta", "alpha", "Émile"] {
-            app.create_id("Practitioner", &json!({"resourceType": "Practitioner", "name": [{"family": family}]}))
-                .await;
+            app.create_id(
+                "Practitioner",
+                &json!({"resourceType": "Practitioner", "name": [{"family": family}]}),
+            )
+            .await;
         }
         let r = app.get("Practitioner?_sort=family&_count=1").await;
         let first = r.json()["entry"][0]["resource"]["name"][0]["family"].clone();
         assert_eq!(first, "alpha", "{b}: {}", r.text);
-        let (names, pages) = app.search_all(TENANT_A, "Practitioner?_sort=-family&_count=1").await;
+        let (names, pages) = app
+            .search_all(TENANT_A, "Practitioner?_sort=-family&_count=1")
+            .await;
         assert_eq!((names.len(), pages), (3, 3), "{b}");
         // A cursor from another sort is refused rather than misread.
         let r = app.get("Observation?_sort=_id&_cursor=i.5.5").await;
@@ -101,10 +114,12 @@ async fn sort_on_blinded_patient_fields_warns_or_is_refused() {
             .find(|e| e["search"]["mode"] == "outcome")
             .expect("a warning entry");
         assert_eq!(outcome["resource"]["issue"][0]["severity"], "warning");
-        assert!(outcome["resource"]["issue"][0]["diagnostics"]
-            .as_str()
-            .unwrap()
-            .contains("birthdate"));
+        assert!(
+            outcome["resource"]["issue"][0]["diagnostics"]
+                .as_str()
+                .unwrap()
+                .contains("birthdate")
+        );
         assert_eq!(match_ids(&body).len(), 1);
         let r = send(
             app.request(Method::GET, "Patient?_sort=birthdate")
@@ -118,7 +133,11 @@ async fn sort_on_blinded_patient_fields_warns_or_is_refused() {
             let r = app.get(q).await;
             assert_eq!(r.status, StatusCode::OK, "{}: {q}: {r:?}", app.backend);
             assert_eq!(match_ids(&r.json()).len(), 1, "{q}: ignored, not applied");
-            let r = send(app.request(Method::GET, q).header("Prefer", "handling=strict")).await;
+            let r = send(
+                app.request(Method::GET, q)
+                    .header("Prefer", "handling=strict"),
+            )
+            .await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}: {q}", app.backend);
         }
     }
@@ -145,16 +164,25 @@ async fn summary_elements_and_total_shape_the_bundle() {
         let r = app.get("Patient?_summary=true").await;
         let body = r.json();
         let first = &entries(&body)[0]["resource"];
-        assert!(first.get("photo").is_none() && first.get("text").is_none(), "{b}: {first}");
+        assert!(
+            first.get("photo").is_none() && first.get("text").is_none(),
+            "{b}: {first}"
+        );
         assert_eq!(first["name"][0]["family"], "Bianchi");
         assert_eq!(first["meta"]["tag"][0]["code"], "SUBSETTED");
         let r = app.get("Patient?_summary=data").await;
         let first = entries(&r.json())[0]["resource"].clone();
-        assert!(first.get("text").is_none() && first.get("photo").is_some(), "{b}");
+        assert!(
+            first.get("text").is_none() && first.get("photo").is_some(),
+            "{b}"
+        );
         let r = app.get("Patient?_elements=gender").await;
         let first = entries(&r.json())[0]["resource"].clone();
         assert_eq!(first["gender"], "female", "{b}");
-        assert!(first.get("name").is_none() && first.get("id").is_some(), "{b}: {first}");
+        assert!(
+            first.get("name").is_none() && first.get("id").is_some(),
+            "{b}: {first}"
+        );
         let r = app.get("Patient?_summary=maybe").await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
         // POST _search takes the same parameters in a form body.
