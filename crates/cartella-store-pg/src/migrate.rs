@@ -21,6 +21,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0002_identity.sql"),
     },
+    Migration {
+        version: 3,
+        name: "bulk_export",
+        sql: include_str!("../migrations/0003_bulk_export.sql"),
+    },
 ];
 
 /// Arbitrary but fixed: the ASCII bytes of "Cartella", so it is recognisable in `pg_locks`.

@@ -5,7 +5,9 @@
 use crate::PgBackend;
 use crate::rows::{self, RESOURCE_COLUMNS};
 use cartella_core::TenantId;
-use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
+use cartella_store::search::{
+    Clause, DateCond, Match, SearchPlan, SortKey, SortValue, StringMatch,
+};
 use cartella_store::{RawResource, StoreError};
 use tokio_postgres::types::ToSql;
 
@@ -34,14 +36,7 @@ impl Params {
 
 /// The index table a match kind lives in.
 fn table(m: &Match) -> &'static str {
-    match m {
-        Match::Token { .. } => "idx_token",
-        Match::Blind(_) => "idx_blind",
-        Match::String { .. } => "idx_string",
-        Match::Date(_) => "idx_date",
-        Match::Ref { .. } => "idx_ref",
-        Match::Quantity { .. } => "idx_quantity",
-    }
+    m.table().name()
 }
 
 /// `value` with LIKE's metacharacters escaped (the escape character is `\`).
@@ -104,6 +99,7 @@ fn alternative(p: &mut Params, m: &Match) -> String {
             ),
         },
         Match::Date(cond) => date_bounds(p, "i.lo", "i.hi", cond),
+        Match::Present(_) => "TRUE".to_owned(),
         Match::Ref {
             target_type,
             target_id,
@@ -198,15 +194,22 @@ impl PgBackend {
     pub(crate) async fn search_db(&self, plan: &SearchPlan) -> Result<Vec<RawResource>> {
         let mut p = Params::default();
         let mut sql = format!("SELECT {} {}", prefixed(), from_where(&mut p, plan)?);
-        if let Some((lu, row)) = plan.after {
+        let dir = if plan.sort.desc { "DESC" } else { "ASC" };
+        if let Some(after) = &plan.after {
+            let key = sort_expr(&mut p, plan);
+            let value = match &after.value {
+                SortValue::Int(n) => format!("{}::bigint", p.bind(*n)),
+                SortValue::Text(t) => format!("{}::text COLLATE \"C\"", p.bind(t.clone())),
+            };
             sql += &format!(
-                " AND (r.last_updated, r.row_id) > ({}::bigint, {}::bigint)",
-                p.bind(lu),
-                p.bind(row)
+                " AND ({key}, r.row_id) {} ({value}, {}::bigint)",
+                if plan.sort.desc { "<" } else { ">" },
+                p.bind(after.row)
             );
         }
+        let key = sort_expr(&mut p, plan);
         sql += &format!(
-            " ORDER BY r.last_updated, r.row_id LIMIT {}::bigint",
+            " ORDER BY {key} {dir}, r.row_id {dir} LIMIT {}::bigint",
             p.bind(rows::limit(plan.limit))
         );
         let client = self.conn().await?;
@@ -252,6 +255,29 @@ impl PgBackend {
     }
 }
 
+/// The sort key of `r`: a column, or the smallest (ascending) / largest (descending) value of
+/// the parameter, with [`SortKey::missing`] when it has none. Text compares bytewise (`C`), as
+/// the store computes cursors in Rust.
+fn sort_expr(p: &mut Params, plan: &SearchPlan) -> String {
+    let desc = plan.sort.desc;
+    let agg = if desc { "max" } else { "min" };
+    let (table, column, param) = match &plan.sort.key {
+        SortKey::LastUpdated => return "r.last_updated".into(),
+        SortKey::Id => return "(r.id COLLATE \"C\")".into(),
+        SortKey::Date(n) => ("idx_date", if desc { "i.hi" } else { "i.lo" }, n),
+        SortKey::Token(n) => ("idx_token", "i.code COLLATE \"C\"", n),
+        SortKey::String(n) => ("idx_string", "i.value COLLATE \"C\"", n),
+    };
+    let missing = match plan.sort.key.missing(desc) {
+        SortValue::Int(v) => format!("{}::bigint", p.bind(v)),
+        SortValue::Text(t) => format!("{}::text COLLATE \"C\"", p.bind(t)),
+    };
+    format!(
+        "coalesce((SELECT {agg}({column}) FROM {table} i WHERE i.res_row = r.row_id AND i.param = {}::text), {missing})",
+        p.bind(param.clone())
+    )
+}
+
 /// [`RESOURCE_COLUMNS`] qualified with the `r` alias (index tables have `type` and `value` too).
 fn prefixed() -> String {
     RESOURCE_COLUMNS
@@ -289,6 +315,7 @@ mod tests {
                     }],
                 },
             ],
+            sort: Default::default(),
             after: None,
             limit: 10,
         };

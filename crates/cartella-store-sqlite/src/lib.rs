@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod checkpointer;
+mod export;
 mod identity;
 mod jobs;
 mod keys;

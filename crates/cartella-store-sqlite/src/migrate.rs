@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0002_identity.sql"),
     },
+    Migration {
+        version: 3,
+        name: "bulk_export",
+        sql: include_str!("../migrations/0003_bulk_export.sql"),
+    },
 ];
 
 /// The applied version; refuses files that are not Cartella databases.

@@ -1,10 +1,12 @@
 //! Search SQL: each clause narrows `resources` through `row_id IN (subquery on one index
 //! table)`, which lets SQLite drive the query from the most selective index; paging is keyset on
-//! `(last_updated, row_id)`. Every value is a bound parameter.
+//! `(sort key, row_id)`. Every value is a bound parameter.
 
 use crate::map_err;
 use crate::rows::{RESOURCE_COLUMNS, resource};
-use cartella_store::search::{Clause, DateCond, Match, SearchPlan, StringMatch};
+use cartella_store::search::{
+    Clause, DateCond, Match, SearchPlan, SortKey, SortValue, StringMatch,
+};
 use cartella_store::{RawResource, StoreError};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
@@ -123,7 +125,7 @@ fn index_rows(plan: &SearchPlan, param: &str, any_of: &[Match], sql: &mut Sql) {
         return;
     };
     sql.push("(SELECT i.res_row FROM ");
-    sql.push(table_of(first));
+    sql.push(first.table().name());
     sql.push(" i WHERE i.tenant_id = ");
     sql.arg(plan.tenant.as_str().to_owned());
     sql.push(" AND i.type = ");
@@ -145,9 +147,9 @@ fn index_check(param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
     } else {
         " AND EXISTS (SELECT 1 FROM "
     });
-    sql.push(table_of(first));
+    sql.push(first.table().name());
     sql.push(" i INDEXED BY ");
-    sql.push(table_of(first));
+    sql.push(first.table().name());
     sql.push("_row WHERE i.res_row = r.row_id AND i.param = ");
     sql.arg(param.to_owned());
     alternatives(any_of, sql);
@@ -163,17 +165,6 @@ fn alternatives(any_of: &[Match], sql: &mut Sql) {
         match_condition(m, sql);
     }
     sql.push(")");
-}
-
-fn table_of(m: &Match) -> &'static str {
-    match m {
-        Match::Token { .. } => "idx_token",
-        Match::Blind(_) => "idx_blind",
-        Match::String { .. } => "idx_string",
-        Match::Date(_) => "idx_date",
-        Match::Ref { .. } => "idx_ref",
-        Match::Quantity { .. } => "idx_quantity",
-    }
 }
 
 fn match_condition(m: &Match, sql: &mut Sql) {
@@ -217,6 +208,7 @@ fn match_condition(m: &Match, sql: &mut Sql) {
             }
         },
         Match::Date(cond) => date_condition(cond, sql),
+        Match::Present(_) => {}
         Match::Ref {
             target_type,
             target_id,
@@ -284,20 +276,54 @@ pub fn search(conn: &Connection, plan: &SearchPlan) -> Result<Vec<RawResource>> 
         args: Vec::new(),
     };
     where_clause(plan, &mut sql);
-    if let Some((lu, row)) = plan.after {
-        sql.push(" AND (r.last_updated, r.row_id) > (");
-        sql.arg(lu);
+    let dir = if plan.sort.desc { "DESC" } else { "ASC" };
+    if let Some(after) = &plan.after {
+        sql.push(" AND (");
+        sort_expr(plan, &mut sql);
+        sql.push(", r.row_id) ");
+        sql.push(if plan.sort.desc { "<" } else { ">" });
+        sql.push(" (");
+        sql.arg(match &after.value {
+            SortValue::Int(n) => Value::Integer(*n),
+            SortValue::Text(t) => Value::Text(t.clone()),
+        });
         sql.push(", ");
-        sql.arg(row);
+        sql.arg(after.row);
         sql.push(")");
     }
-    sql.push(" ORDER BY r.last_updated, r.row_id LIMIT ");
+    sql.push(" ORDER BY ");
+    sort_expr(plan, &mut sql);
+    sql.push(&format!(" {dir}, r.row_id {dir} LIMIT "));
     sql.arg(plan.limit as i64);
     let mut stmt = conn.prepare_cached(&sql.text).map_err(map_err)?;
     let rows = stmt
         .query_map(params_from_iter(sql.args), resource)
         .map_err(map_err)?;
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
+}
+
+/// The sort key of `r`: a column, or the smallest (ascending) / largest (descending) value of
+/// the parameter, with [`SortKey::missing`] when it has none.
+fn sort_expr(plan: &SearchPlan, sql: &mut Sql) {
+    let desc = plan.sort.desc;
+    let agg = if desc { "max" } else { "min" };
+    let (table, column, param) = match &plan.sort.key {
+        SortKey::LastUpdated => return sql.push("r.last_updated"),
+        SortKey::Id => return sql.push("r.id"),
+        SortKey::Date(p) => ("idx_date", if desc { "hi" } else { "lo" }, p),
+        SortKey::Token(p) => ("idx_token", "code", p),
+        SortKey::String(p) => ("idx_string", "value", p),
+    };
+    sql.push(&format!(
+        "coalesce((SELECT {agg}(i.{column}) FROM {table} i INDEXED BY {table}_row WHERE i.res_row = r.row_id AND i.param = "
+    ));
+    sql.arg(param.clone());
+    sql.push("), ");
+    sql.arg(match plan.sort.key.missing(desc) {
+        SortValue::Int(n) => Value::Integer(n),
+        SortValue::Text(t) => Value::Text(t),
+    });
+    sql.push(")");
 }
 
 pub fn count(conn: &Connection, plan: &SearchPlan) -> Result<u64> {

@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use cartella_core::TenantId;
 
 #[async_trait]
-pub trait Backend: crate::identity::IdentityBackend + Send + Sync + 'static {
+pub trait Backend:
+    crate::identity::IdentityBackend + crate::export::ExportBackend + Send + Sync + 'static
+{
     /// "sqlite" or "postgres", for logs and metrics.
     fn name(&self) -> &'static str;
 

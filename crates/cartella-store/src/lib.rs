@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backend;
 pub mod crypto;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod identity;
 pub mod jobs;

@@ -9,6 +9,25 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cartella_core::resource_types::R4_RESOURCE_TYPES;
 use cartella_store::extract::{Kind, rules_for};
+use cartella_store::search::parse::modifiers;
+use cartella_store::store::chain_targets;
+use std::collections::BTreeSet;
+
+/// Declares, per reference parameter, the parameters a one-level chain may follow.
+const CHAIN_EXTENSION: &str = "https://cartella.health/fhir/StructureDefinition/search-chain";
+
+/// Every parameter a chain from `rtype.param` can name (the targets' own rules).
+fn chains(rtype: &str, param: &str) -> Vec<String> {
+    let names: BTreeSet<&str> = R4_RESOURCE_TYPES
+        .iter()
+        .flat_map(|t| rules_for(t).iter().map(|r| r.name))
+        .collect();
+    names
+        .into_iter()
+        .filter(|n| !chain_targets(rtype, param, None, n).is_empty())
+        .map(str::to_owned)
+        .collect()
+}
 use serde_json::{Value, json};
 
 fn kind(k: Kind) -> &'static str {
@@ -18,8 +37,26 @@ fn kind(k: Kind) -> &'static str {
         Kind::Date => "date",
         Kind::Reference => "reference",
         Kind::Quantity => "quantity",
+        Kind::Number => "number",
     }
 }
+
+/// Result parameters the search handler and parser accept.
+const RESULT_PARAMS: [(&str, &str); 7] = [
+    (
+        "_sort",
+        "One key: _id, _lastUpdated, or a non-encrypted date, token or string parameter; '-' for descending; paged by keyset (further keys are ignored with a warning).",
+    ),
+    ("_count", "Page size, at most 1000 (default 50)."),
+    ("_total", "accurate: the bundle carries the total."),
+    ("_summary", "true, text, data, count, false."),
+    (
+        "_elements",
+        "Top-level elements to return (resourceType, id and meta are always kept).",
+    ),
+    ("_include", "See searchInclude."),
+    ("_revinclude", "See searchRevInclude."),
+];
 
 const INTERACTIONS: [&str; 8] = [
     "read",
@@ -35,15 +72,31 @@ const INTERACTIONS: [&str; 8] = [
 fn resource(rtype: &str) -> Value {
     let mut params: Vec<Value> = vec![
         json!({"name": "_id", "type": "token"}),
-        json!({"name": "_lastUpdated", "type": "date"}),
+        json!({"name": "_lastUpdated", "type": "date", "documentation": "Sortable (_sort); the default order."}),
     ];
+    for (name, doc) in RESULT_PARAMS {
+        params.push(json!({"name": name, "type": "special", "documentation": doc}));
+    }
     for r in rules_for(rtype) {
         let mut p = json!({"name": r.name, "type": kind(r.kind)});
-        if r.blind {
-            p["documentation"] = json!(
-                "Encrypted identifying field: exact values and word prefixes of 3+ characters; no :contains, no _sort."
+        let mut doc = format!("Modifiers: :{}", modifiers(r).join(", :"));
+        if r.kind == Kind::Reference {
+            doc += ", :[type]; chains one level (see extension)";
+            let chained = chains(rtype, r.name);
+            p["extension"] = json!(
+                chained
+                    .iter()
+                    .map(|c| json!({"url": CHAIN_EXTENSION, "valueString": c}))
+                    .collect::<Vec<_>>()
             );
         }
+        if matches!(r.kind, Kind::Date | Kind::Token | Kind::String) && !r.blind {
+            doc += ". Sortable (_sort).";
+        }
+        if r.blind {
+            doc += ". Encrypted identifying field: exact values and word prefixes of 3+ characters (dates: exact day, month or year); no :contains, no _sort.";
+        }
+        p["documentation"] = json!(doc);
         params.push(p);
     }
     let includes: Vec<String> = rules_for(rtype)
@@ -97,7 +150,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
             },
             "resource": R4_RESOURCE_TYPES.iter().map(|t| resource(t)).collect::<Vec<_>>(),
             "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
-            "operation": [{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}],
+            "operation": super::operations::declared(),
         }],
     });
     let mut resp = body.to_string().into_response();

@@ -16,15 +16,19 @@ use cartella_store::store::WriteOptions;
 use cartella_store::{AccessContext, HistoryQuery};
 use std::net::SocketAddr;
 
-type Result<T> = std::result::Result<T, FhirError>;
-type Peer = ConnectInfo<SocketAddr>;
+pub(super) type Result<T> = std::result::Result<T, FhirError>;
+pub(super) type Peer = ConnectInfo<SocketAddr>;
 
-async fn ctx(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Result<AccessContext> {
+pub(super) async fn ctx(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<AccessContext> {
     ctx_for(state, headers, peer, &axum::http::Method::GET).await
 }
 
 /// Authenticate a state-changing request (sessions must show their CSRF token).
-async fn ctx_write(
+pub(super) async fn ctx_write(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
@@ -42,7 +46,7 @@ async fn ctx_for(
 }
 
 /// Parse a request body as a JSON resource, with a precise message when it is not one.
-fn parse_body(
+pub(super) fn parse_body(
     headers: &HeaderMap,
     body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<serde_json::Value> {
@@ -71,7 +75,7 @@ fn parse_body(
         .map_err(|e| FhirError::invalid(format!("the body is not valid JSON: {e}")))
 }
 
-fn base(state: &AppState) -> String {
+pub(super) fn base(state: &AppState) -> String {
     format!("{}/fhir/R4", state.config.public_url)
 }
 
@@ -233,53 +237,11 @@ pub async fn delete(
     Ok(resp)
 }
 
-fn bundle_response(body: Vec<u8>) -> Response {
+pub(super) fn bundle_response(body: Vec<u8>) -> Response {
     let mut resp = (StatusCode::OK, body).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     resp
-}
-
-pub async fn search(
-    State(state): State<AppState>,
-    ConnectInfo(peer): Peer,
-    headers: HeaderMap,
-    Path(rtype): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Result<Response> {
-    let ctx = ctx(&state, &headers, peer).await?;
-    let params = query_pairs(query);
-    let strict = headers
-        .get("prefer")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|p| p.contains("handling=strict"));
-    let page = state.store.search(&ctx, &rtype, &params).await?;
-    if strict && !page.warnings.is_empty() {
-        return Err(FhirError::invalid(page.warnings.join("; ")));
-    }
-    let base = base(&state);
-    let own: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "_cursor").collect();
-    let query_of = |extra: Option<&str>| {
-        let mut parts: Vec<String> = own
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        if let Some(c) = extra {
-            parts.push(format!("_cursor={c}"));
-        }
-        parts.join("&")
-    };
-    let mut links = vec![Link {
-        relation: "self",
-        url: format!("{base}/{rtype}?{}", query_of(None)),
-    }];
-    if let Some(next) = &page.next {
-        links.push(Link {
-            relation: "next",
-            url: format!("{base}/{rtype}?{}", query_of(Some(next))),
-        });
-    }
-    Ok(bundle_response(bundle::searchset(&base, &page, &links)))
 }
 
 async fn history(

@@ -3,23 +3,40 @@
 
 mod bundle;
 mod capability;
+mod export;
+mod format;
 mod handlers;
+mod operations;
 pub mod outcome;
 mod query;
 mod response;
+mod search;
+mod shape;
 pub(crate) mod transaction;
+mod validate;
 
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub fn router(max_body: usize) -> Router<AppState> {
     Router::new()
         .route("/metadata", get(capability::metadata))
         .route("/Patient/{id}/$everything", get(handlers::everything))
         .route("/_history", get(handlers::history_system))
-        .route("/{rtype}", get(handlers::search).post(handlers::create))
+        .route("/$export", get(export::system))
+        .route("/Patient/$export", get(export::patient))
+        .route("/Group/{id}/$export", get(export::group))
+        .route(
+            "/$export-status/{id}",
+            get(export::status).delete(export::delete),
+        )
+        .route("/$export-file/{id}/{n}", get(export::file))
+        .route("/{rtype}/$validate", post(validate::type_level))
+        .route("/{rtype}/{id}/$validate", post(validate::instance))
+        .route("/{rtype}", get(search::search).post(handlers::create))
+        .route("/{rtype}/_search", post(search::search_post))
         .route("/{rtype}/_history", get(handlers::history_type))
         .route(
             "/{rtype}/{id}",
@@ -30,6 +47,7 @@ pub fn router(max_body: usize) -> Router<AppState> {
         .route("/{rtype}/{id}/_history", get(handlers::history_instance))
         .route("/{rtype}/{id}/_history/{vid}", get(handlers::vread))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(format::json_only))
         .fallback(handlers::not_supported)
         .method_not_allowed_fallback(handlers::method_not_allowed)
 }

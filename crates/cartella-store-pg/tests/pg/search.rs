@@ -290,7 +290,10 @@ async fn keyset_paging() {
     loop {
         let found = db.search(&page).await.unwrap();
         let Some(last) = found.last() else { break };
-        page.after = Some((last.last_updated, last.row_id));
+        page.after = Some(Cursor {
+            value: SortValue::Int(last.last_updated),
+            row: last.row_id,
+        });
         seen.extend(found.into_iter().map(|r| r.id));
     }
     assert_eq!(seen, (0..7).map(|n| format!("o{n}")).collect::<Vec<_>>());

@@ -8,6 +8,7 @@ pub fn plan(tenant: &TenantId, clauses: Vec<Clause>) -> SearchPlan {
         tenant: tenant.clone(),
         rtype: "Observation".into(),
         clauses,
+        sort: Default::default(),
         after: None,
         limit: 100,
     }
@@ -90,6 +91,7 @@ pub async fn ids(db: &cartella_store_pg::PgBackend, plan: &SearchPlan) -> Vec<St
     let found = db.search(plan).await.unwrap();
     assert_eq!(
         db.count(&SearchPlan {
+            sort: Default::default(),
             after: None,
             limit: 0,
             ..plan.clone()
@@ -100,6 +102,7 @@ pub async fn ids(db: &cartella_store_pg::PgBackend, plan: &SearchPlan) -> Vec<St
             // `count` ignores paging, so compare against an unpaged search.
             let all = db
                 .search(&SearchPlan {
+                    sort: Default::default(),
                     after: None,
                     limit: 1000,
                     ..plan.clone()

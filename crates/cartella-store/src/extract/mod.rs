@@ -92,7 +92,7 @@ fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: 
                 });
             }
         }
-        Kind::Quantity => {
+        Kind::Quantity | Kind::Number => {
             if let Some((value, system, code)) = values::quantity(node) {
                 rows.quantities.push(QuantityRow {
                     param,

@@ -9,6 +9,8 @@ pub enum Kind {
     Date,
     Reference,
     Quantity,
+    /// A plain number (kept in the quantity index without system and unit).
+    Number,
 }
 
 #[derive(Debug)]
@@ -214,6 +216,24 @@ const GENERIC_CLINICAL: &[ParamRule] = &[
     patient_ref(&["subject", "patient"]),
 ];
 
+const IMAGING_STUDY: &[ParamRule] = &[
+    p("status", Token, &["status"]),
+    p("subject", Reference, &["subject"]),
+    patient_ref(&["subject"]),
+    p("modality", Token, &["series.modality"]),
+    p("started", Date, &["started"]),
+    p("number-of-series", Number, &["numberOfSeries"]),
+    p("number-of-instances", Number, &["numberOfInstances"]),
+];
+
+const RISK_ASSESSMENT: &[ParamRule] = &[
+    p("status", Token, &["status"]),
+    p("subject", Reference, &["subject"]),
+    patient_ref(&["subject"]),
+    p("probability", Number, &["prediction.probabilityDecimal"]),
+    p("date", Date, &["occurrenceDateTime", "occurrencePeriod"]),
+];
+
 const NONE: &[ParamRule] = &[];
 
 /// The rules of a resource type (an empty slice when nothing beyond `_id`/`_lastUpdated`).
@@ -241,8 +261,9 @@ pub fn rules_for(rtype: &str) -> &'static [ParamRule] {
         | "MedicationStatement"
         | "Flag"
         | "Goal"
-        | "ImagingStudy"
         | "Communication" => GENERIC_CLINICAL,
+        "ImagingStudy" => IMAGING_STUDY,
+        "RiskAssessment" => RISK_ASSESSMENT,
         _ => NONE,
     }
 }

@@ -4,5 +4,6 @@
 pub mod dates;
 pub mod parse;
 pub mod plan;
+mod values;
 
 pub use plan::*;

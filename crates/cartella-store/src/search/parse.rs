@@ -2,29 +2,48 @@
 //! what the index cannot decide exactly (blind prefixes longer than 8 characters) becomes a
 //! post-filter applied after decryption.
 
-use super::dates::parse_range;
 use super::plan::*;
-use crate::crypto::blind;
+use super::values::*;
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::{Kind, ParamRule, rules::rule};
 
-/// A check run on decrypted results: a word of `param` must start with `prefix`.
+/// A check run on decrypted results (what the index cannot decide).
 #[derive(Debug, Clone)]
 pub struct PostFilter {
     pub rule: &'static ParamRule,
-    pub prefix: String,
+    pub how: PostMatch,
+}
+
+#[derive(Debug, Clone)]
+pub enum PostMatch {
+    /// A word of the value must start with this (blind prefixes longer than the index holds).
+    WordPrefix(String),
+    /// `:text` on tokens: a word of a `text` or `display` must start with each of these words
+    /// (any alternative).
+    Text(Vec<Vec<String>>),
 }
 
 #[derive(Debug, Default)]
 pub struct ParsedSearch {
     pub clauses: Vec<Clause>,
     pub post_filters: Vec<PostFilter>,
-    /// Parameters that were ignored, with why (lenient handling).
+    /// Parameters that were ignored, with why (lenient handling; strict handling refuses them).
     pub warnings: Vec<String>,
     pub count: Option<usize>,
-    pub after: Option<(i64, i64)>,
+    pub after: Option<Cursor>,
+    pub sort: Sort,
     pub total: bool,
+}
+
+/// What a parameter asked for that is valid FHIR but not supported here: ignored with a warning
+/// (lenient), or refused (`Prefer: handling=strict`, decided by the caller from the warnings).
+struct Unsupported(String);
+
+impl From<StoreError> for Unsupported {
+    fn from(e: StoreError) -> Self {
+        Unsupported(e.to_string())
+    }
 }
 
 /// Result-shaping parameters the store accepts and leaves to the surface.
@@ -36,6 +55,8 @@ const PASS_THROUGH: &[&str] = &[
     "_include",
     "_revinclude",
 ];
+
+pub use super::values::{date_cond, modifiers};
 
 pub fn parse(
     rtype: &str,
@@ -58,6 +79,7 @@ pub fn parse(
                 out.count = Some(n);
             }
             "_cursor" => out.after = Some(parse_cursor(value)?),
+            "_sort" => sort(&mut out, rtype, value),
             "_total" => out.total = value == "accurate",
             "_id" => out
                 .clauses
@@ -71,10 +93,13 @@ pub fn parse(
                 }
                 out.clauses.push(Clause::LastUpdated(cond));
             }
-            "_sort" if value.trim_start_matches('-') == "_lastUpdated" => {}
             _ if PASS_THROUGH.contains(&name) => {}
             _ => match rule(rtype, name) {
-                Some(rule) => add_param(&mut out, rule, modifier, value, blind_key)?,
+                Some(rule) => {
+                    if let Err(e) = param(&mut out, rule, modifier, value, blind_key)? {
+                        out.warnings.push(format!("{raw_name}: {}; ignored", e.0));
+                    }
+                }
                 None => out.warnings.push(format!(
                     "unknown search parameter '{raw_name}' for {rtype} was ignored"
                 )),
@@ -84,10 +109,123 @@ pub fn parse(
     Ok(out)
 }
 
-fn parse_cursor(value: &str) -> Result<(i64, i64)> {
-    let bad = || StoreError::InvalidSearch("invalid _cursor".into());
-    let (a, b) = value.split_once('.').ok_or_else(bad)?;
-    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
+fn parse_cursor(value: &str) -> Result<Cursor> {
+    Cursor::decode(value).ok_or_else(|| StoreError::InvalidSearch("invalid _cursor".into()))
+}
+
+/// `_sort=[-]key[,...]`: the first key orders the results (row id breaks ties); further keys are
+/// ignored with a warning, because keyset paging here runs on one key.
+fn sort(out: &mut ParsedSearch, rtype: &str, value: &str) {
+    let mut keys = value.split(',').filter(|k| !k.is_empty());
+    let Some(first) = keys.next() else { return };
+    if keys.next().is_some() {
+        out.warnings.push(format!(
+            "_sort={value}: only the first key is used; the others were ignored"
+        ));
+    }
+    let (desc, name) = match first.strip_prefix('-') {
+        Some(n) => (true, n),
+        None => (false, first),
+    };
+    let key = match (name, rule(rtype, name)) {
+        ("_lastUpdated", _) => SortKey::LastUpdated,
+        ("_id", _) => SortKey::Id,
+        (_, Some(r)) if r.blind => {
+            out.warnings.push(format!(
+                "_sort={first}: '{name}' is an encrypted, identifying field and cannot be sorted on; ignored"
+            ));
+            return;
+        }
+        (_, Some(r)) => match r.kind {
+            Kind::Date => SortKey::Date(name.to_owned()),
+            Kind::Token => SortKey::Token(name.to_owned()),
+            Kind::String => SortKey::String(name.to_owned()),
+            _ => {
+                out.warnings.push(format!(
+                    "_sort={first}: sorting on {:?} parameters is not supported; ignored",
+                    r.kind
+                ));
+                return;
+            }
+        },
+        (_, None) => {
+            out.warnings.push(format!(
+                "_sort={first}: unknown search parameter '{name}' for {rtype}; ignored"
+            ));
+            return;
+        }
+    };
+    out.sort = Sort { key, desc };
+}
+
+/// One parameter: `Err` for malformed input (always 400), `Ok(Err)` for valid but unsupported.
+fn param(
+    out: &mut ParsedSearch,
+    rule: &'static ParamRule,
+    modifier: Option<&str>,
+    value: &str,
+    key: &[u8; 32],
+) -> Result<std::result::Result<(), Unsupported>> {
+    if let Some(m) = modifier {
+        let typed = rule.kind == Kind::Reference && m.starts_with(|c: char| c.is_ascii_uppercase());
+        if !typed && !modifiers(rule).contains(&m) {
+            if KNOWN_MODIFIERS.contains(&m) {
+                let why = if rule.blind {
+                    ": it is an encrypted, identifying field"
+                } else {
+                    ""
+                };
+                return Ok(Err(Unsupported(format!(
+                    "':{m}' is not supported on '{}'{why}",
+                    rule.name
+                ))));
+            }
+            return Err(StoreError::InvalidSearch(format!(
+                "modifier ':{m}' is not supported on '{}'",
+                rule.name
+            )));
+        }
+    }
+    match modifier {
+        Some("missing") => {
+            let missing = match value {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(StoreError::InvalidSearch(format!(
+                        "'{}:missing' takes true or false, got '{value}'",
+                        rule.name
+                    )));
+                }
+            };
+            let table = table_of(rule);
+            out.clauses.push(Clause::Index {
+                param: rule.name.to_owned(),
+                negate: missing,
+                any_of: vec![Match::Present(table)],
+            });
+            Ok(Ok(()))
+        }
+        Some("text") => {
+            let any: Vec<Vec<String>> = value
+                .split(',')
+                .map(|v| words(&normalize(v)).map(str::to_owned).collect::<Vec<_>>())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if any.is_empty() {
+                return Err(StoreError::InvalidSearch(format!(
+                    "parameter '{}' has no value",
+                    rule.name
+                )));
+            }
+            out.post_filters.push(PostFilter {
+                rule,
+                how: PostMatch::Text(any),
+            });
+            Ok(Ok(()))
+        }
+        _ => add_param(out, rule, modifier, value, key).map(Ok),
+    }
 }
 
 fn add_param(
@@ -188,11 +326,17 @@ fn add_param(
                 any_of,
             });
         }
-        (Kind::Quantity, _) => {
+        (Kind::Quantity | Kind::Number, _) => {
             if modifier.is_some() {
                 return Err(bad_modifier());
             }
             for v in alternatives {
+                if rule.kind == Kind::Number && v.contains('|') {
+                    return Err(StoreError::InvalidSearch(format!(
+                        "'{}' is a number: no system or unit, got '{v}'",
+                        rule.name
+                    )));
+                }
                 let (negate, m) = quantity_match(rule.name, v)?;
                 out.clauses.push(Clause::Index {
                     param: param.clone(),
@@ -203,205 +347,6 @@ fn add_param(
         }
     }
     Ok(())
-}
-
-fn token_match(param: &str, value: &str, blind_key: Option<&[u8; 32]>) -> Match {
-    let (system, code) = match value.split_once('|') {
-        Some((s, c)) => (Some(s.to_owned()), (!c.is_empty()).then(|| c.to_owned())),
-        None => (None, Some(value.to_owned())),
-    };
-    match blind_key {
-        None => Match::Token { system, code },
-        Some(key) => {
-            let code = normalize(code.as_deref().unwrap_or(""));
-            let token = match system {
-                Some(s) => blind::token(key, param, "sv", &format!("{s}|{code}")),
-                None => blind::token(key, param, "v", &code),
-            };
-            Match::Blind(vec![token])
-        }
-    }
-}
-
-/// Names on the blind index: every word of the query must match a word of the value (by
-/// prefix, or whole with `:exact`). Alternatives (comma) are not supported across words.
-fn blind_string(
-    out: &mut ParsedSearch,
-    rule: &'static ParamRule,
-    modifier: Option<&str>,
-    alternatives: &[&str],
-    key: &[u8; 32],
-) -> Result<()> {
-    let exact = match modifier {
-        None => false,
-        Some("exact") => true,
-        Some("contains") => {
-            return Err(StoreError::InvalidSearch(format!(
-                "':contains' is not supported on '{}': it is an encrypted, identifying field",
-                rule.name
-            )));
-        }
-        _ => {
-            return Err(StoreError::InvalidSearch(format!(
-                "modifier ':{}' is not supported on '{}'",
-                modifier.unwrap_or(""),
-                rule.name
-            )));
-        }
-    };
-    let mut any_of = Vec::new();
-    for alt in alternatives {
-        let norm = normalize(alt);
-        let alt_words: Vec<&str> = words(&norm).collect();
-        if alt_words.len() > 1 && alternatives.len() > 1 {
-            return Err(StoreError::InvalidSearch(format!(
-                "'{}': use either several words or several alternatives",
-                rule.name
-            )));
-        }
-        for word in alt_words {
-            let token = if exact {
-                blind::token(key, rule.name, "word", word)
-            } else {
-                if word.chars().count() > blind::MAX_PREFIX {
-                    out.post_filters.push(PostFilter {
-                        rule,
-                        prefix: word.to_owned(),
-                    });
-                }
-                blind::prefix_search_token(key, rule.name, word).ok_or_else(|| {
-                    StoreError::InvalidSearch(format!(
-                        "'{}' needs at least {} characters per word",
-                        rule.name,
-                        blind::MIN_PREFIX
-                    ))
-                })?
-            };
-            if alternatives.len() > 1 {
-                any_of.push(token);
-            } else {
-                out.clauses.push(Clause::Index {
-                    param: rule.name.to_owned(),
-                    negate: false,
-                    any_of: vec![Match::Blind(vec![token])],
-                });
-            }
-        }
-    }
-    if !any_of.is_empty() {
-        out.clauses.push(Clause::Index {
-            param: rule.name.to_owned(),
-            negate: false,
-            any_of: vec![Match::Blind(any_of)],
-        });
-    }
-    Ok(())
-}
-
-fn blind_date(param: &str, value: &str, key: &[u8; 32]) -> Result<Match> {
-    let v = value.strip_prefix("eq").unwrap_or(value);
-    let kind = match v.len() {
-        10 => "day",
-        7 => "month",
-        4 => "year",
-        _ => "",
-    };
-    if kind.is_empty() || parse_range(v).is_none() {
-        return Err(StoreError::InvalidSearch(format!(
-            "'{param}' is encrypted: search it by exact day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY), got '{value}'"
-        )));
-    }
-    Ok(Match::Blind(vec![blind::token(key, param, kind, v)]))
-}
-
-const PREFIXES: [&str; 9] = ["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"];
-
-fn split_prefix(value: &str) -> (&str, &str) {
-    match value.get(..2) {
-        Some(p) if PREFIXES.contains(&p) => (p, &value[2..]),
-        _ => ("eq", value),
-    }
-}
-
-/// A date parameter value → `(negate, bounds)`; see [`DateCond`].
-pub fn date_cond(param: &str, value: &str) -> Result<(bool, DateCond)> {
-    let (prefix, v) = split_prefix(value);
-    let (slo, shi) = parse_range(v).ok_or_else(|| {
-        StoreError::InvalidSearch(format!("'{param}': '{v}' is not a valid FHIR date"))
-    })?;
-    let mut c = DateCond::default();
-    let mut negate = false;
-    match prefix {
-        "eq" => (c.lo_ge, c.hi_le) = (Some(slo), Some(shi)),
-        "ne" => {
-            (c.lo_ge, c.hi_le) = (Some(slo), Some(shi));
-            negate = true;
-        }
-        "gt" => c.hi_ge = Some(shi.saturating_add(1)),
-        "lt" => c.lo_le = Some(slo.saturating_sub(1)),
-        "ge" => c.hi_ge = Some(slo),
-        "le" => c.lo_le = Some(shi),
-        "sa" => c.lo_ge = Some(shi.saturating_add(1)),
-        "eb" => c.hi_le = Some(slo.saturating_sub(1)),
-        _ => {
-            // ap: within 10% of the distance from now, at least a day.
-            let now = cartella_core::Timestamp::now().micros();
-            let pad = ((now - slo).abs() / 10).max(86_400_000_000);
-            (c.lo_le, c.hi_ge) = (Some(shi.saturating_add(pad)), Some(slo.saturating_sub(pad)));
-        }
-    }
-    Ok((negate, c))
-}
-
-fn reference_match(value: &str, modifier: Option<&str>) -> Result<Match> {
-    let trimmed = value.trim_end_matches('/');
-    let mut parts = trimmed.rsplit('/');
-    let id = parts.next().unwrap_or_default().to_owned();
-    let typed = parts.next().map(str::to_owned);
-    let target_type = match (modifier, typed) {
-        (Some(m), _) if m.starts_with(|c: char| c.is_ascii_uppercase()) => Some(m.to_owned()),
-        (Some(m), _) => {
-            return Err(StoreError::InvalidSearch(format!(
-                "modifier ':{m}' is not supported on references"
-            )));
-        }
-        (None, t) => t,
-    };
-    if id.is_empty() {
-        return Err(StoreError::InvalidSearch("empty reference".into()));
-    }
-    Ok(Match::Ref {
-        target_type,
-        target_id: id,
-    })
-}
-
-fn quantity_match(param: &str, value: &str) -> Result<(bool, Match)> {
-    let (prefix, rest) = split_prefix(value);
-    let mut parts = rest.splitn(3, '|');
-    let number = parts.next().unwrap_or_default();
-    let system = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
-    let code = parts.next().filter(|s| !s.is_empty()).map(str::to_owned);
-    let v: f64 = number
-        .parse()
-        .map_err(|_| StoreError::InvalidSearch(format!("'{param}': '{number}' is not a number")))?;
-    // Implicit precision: "5.4" means [5.35, 5.45).
-    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) as i32;
-    let half = 0.5 * 10f64.powi(-decimals);
-    let mut cond = NumCond::default();
-    let mut negate = false;
-    match prefix {
-        "eq" | "ap" => (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false))),
-        "ne" => {
-            (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false)));
-            negate = true;
-        }
-        "gt" | "sa" => cond.min = Some((v, false)),
-        "lt" | "eb" => cond.max = Some((v, false)),
-        "ge" => cond.min = Some((v, true)),
-        _ => cond.max = Some((v, true)),
-    }
-    Ok((negate, Match::Quantity { cond, system, code }))
 }
 
 #[cfg(test)]
@@ -434,7 +379,11 @@ mod tests {
             parse("Patient", &q(&[("name", "ro")]), &key).is_err(),
             "too short"
         );
-        assert!(parse("Patient", &q(&[("name:contains", "ross")]), &key).is_err());
+        let s = parse("Patient", &q(&[("name:contains", "ross")]), &key).unwrap();
+        assert!(s.clauses.is_empty() && s.warnings[0].contains("encrypted"));
+        let s = parse("Patient", &q(&[("_sort", "-birthdate")]), &key).unwrap();
+        assert_eq!(s.sort, Sort::default());
+        assert_eq!(s.warnings.len(), 1);
         let s = parse("Patient", &q(&[("name", "Mariangela Rossi")]), &key).unwrap();
         assert_eq!(s.clauses.len(), 2);
         assert_eq!(
@@ -455,10 +404,26 @@ mod tests {
     }
 
     #[test]
-    fn date_prefixes_map_to_bounds() {
-        let (_, c) = date_cond("date", "ge2021-01-01").unwrap();
-        assert!(c.hi_ge.is_some() && c.lo_ge.is_none());
-        let (neg, _) = date_cond("date", "ne2021").unwrap();
-        assert!(neg);
+    fn sort_and_missing() {
+        let s = parse("Observation", &q(&[("_sort", "-date,_id")]), &[0; 32]).unwrap();
+        assert_eq!(
+            s.sort,
+            Sort {
+                key: SortKey::Date("date".into()),
+                desc: true
+            }
+        );
+        assert_eq!(s.warnings.len(), 1, "second key ignored");
+        let s = parse(
+            "Observation",
+            &q(&[("encounter:missing", "true")]),
+            &[0; 32],
+        )
+        .unwrap();
+        assert!(matches!(
+            &s.clauses[0],
+            Clause::Index { negate: true, any_of, .. } if any_of[0].table() == Table::Ref
+        ));
+        assert!(parse("Observation", &q(&[("encounter:missing", "yes")]), &[0; 32]).is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! A search as the backends execute it: clauses over the narrow index tables, ANDed together;
-//! the alternatives inside one clause are ORed. Results are ordered by `(last_updated, row_id)`
-//! ascending and paged by keyset, so pages stay correct under concurrent writes (an update moves
-//! a resource to the end, where it is seen again rather than skipped).
+//! the alternatives inside one clause are ORed. Results are ordered by one sort key (default
+//! `_lastUpdated` ascending) with `row_id` as tie-break, and paged by keyset on `(key, row_id)`,
+//! so pages stay correct under concurrent writes (an update moves a resource, by
+//! `_lastUpdated`, to the end, where it is seen again rather than skipped).
 
 use cartella_core::TenantId;
 
@@ -10,10 +11,98 @@ pub struct SearchPlan {
     pub tenant: TenantId,
     pub rtype: String,
     pub clauses: Vec<Clause>,
-    /// Resume after this `(last_updated, row_id)`.
-    pub after: Option<(i64, i64)>,
+    pub sort: Sort,
+    /// Resume after this `(sort key, row_id)` in the sort's direction.
+    pub after: Option<Cursor>,
     /// Rows to return (the store asks one more than the page size to know if a next page exists).
     pub limit: usize,
+}
+
+/// What results are ordered by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub desc: bool,
+}
+
+/// A sort key. Index keys sort on the smallest value of the resource for ascending order and the
+/// largest for descending (dates: `lo` and `hi`); a resource without a value sorts last either
+/// way (see [`SortKey::missing`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SortKey {
+    #[default]
+    LastUpdated,
+    Id,
+    /// `idx_date` (`lo`/`hi`) of `param`.
+    Date(String),
+    /// `idx_token` (`code`) of `param`.
+    Token(String),
+    /// `idx_string` (normalised `value`) of `param`.
+    String(String),
+}
+
+/// The value of a sort key for one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+/// Where a page ends: the last row's sort value and row id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: SortValue,
+    pub row: i64,
+}
+
+/// The greatest text a sort column can hold (bytewise): missing text values sort as this.
+pub const TEXT_MAX: &str = "\u{10FFFF}";
+
+impl SortKey {
+    /// The value standing in for "no value", chosen so missing values sort last in both
+    /// directions (keyset paging needs a total order without NULLs).
+    pub fn missing(&self, desc: bool) -> SortValue {
+        match (self, desc) {
+            (SortKey::Date(_) | SortKey::LastUpdated, false) => SortValue::Int(i64::MAX),
+            (SortKey::Date(_) | SortKey::LastUpdated, true) => SortValue::Int(i64::MIN),
+            (_, false) => SortValue::Text(TEXT_MAX.to_owned()),
+            (_, true) => SortValue::Text(String::new()),
+        }
+    }
+}
+
+impl Cursor {
+    /// `_cursor` text: `i.<n>.<row>` or `t.<hex>.<row>` (hex keeps any text URL-safe).
+    pub fn encode(&self) -> String {
+        match &self.value {
+            SortValue::Int(n) => format!("i.{n}.{}", self.row),
+            SortValue::Text(t) => {
+                let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("t.{hex}.{}", self.row)
+            }
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let mut parts = text.splitn(3, '.');
+        let (kind, value, row) = (parts.next()?, parts.next()?, parts.next()?);
+        let row = row.parse().ok()?;
+        let value = match kind {
+            "i" => SortValue::Int(value.parse().ok()?),
+            "t" => {
+                if value.len() % 2 != 0 {
+                    return None;
+                }
+                let bytes = (0..value.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(value.get(i..i + 2)?, 16).ok())
+                    .collect::<Option<Vec<u8>>>()?;
+                SortValue::Text(String::from_utf8(bytes).ok()?)
+            }
+            _ => return None,
+        };
+        Some(Cursor { value, row })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +147,47 @@ pub enum Match {
         system: Option<String>,
         code: Option<String>,
     },
+    /// Any row of the parameter in this table (`:missing`; negated for `:missing=true`).
+    Present(Table),
+}
+
+/// The index tables, for matches that name no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Token,
+    Blind,
+    String,
+    Date,
+    Ref,
+    Quantity,
+}
+
+impl Table {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Table::Token => "idx_token",
+            Table::Blind => "idx_blind",
+            Table::String => "idx_string",
+            Table::Date => "idx_date",
+            Table::Ref => "idx_ref",
+            Table::Quantity => "idx_quantity",
+        }
+    }
+}
+
+impl Match {
+    /// The index table this match reads.
+    pub fn table(&self) -> Table {
+        match self {
+            Match::Token { .. } => Table::Token,
+            Match::Blind(_) => Table::Blind,
+            Match::String { .. } => Table::String,
+            Match::Date(_) => Table::Date,
+            Match::Ref { .. } => Table::Ref,
+            Match::Quantity { .. } => Table::Quantity,
+            Match::Present(t) => *t,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,5 +233,24 @@ impl DateCond {
             self.hi_ge.unwrap_or(i64::MIN),
             self.hi_le.unwrap_or(i64::MAX),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        for value in [
+            SortValue::Int(-5),
+            SortValue::Text("o'brien & co/ü".into()),
+            SortValue::Text(String::new()),
+        ] {
+            let c = Cursor { value, row: 42 };
+            assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+        assert_eq!(Cursor::decode("t.abc.1"), None);
+        assert_eq!(Cursor::decode("x.1.1"), None);
     }
 }

@@ -3,12 +3,8 @@
 
 use super::authorize::Scope;
 use super::{AccessContext, Store, StoredResource};
-use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
-use crate::extract::values;
 use crate::model::{HistoryQuery, RawResource};
-use crate::search::SearchPlan;
-use crate::search::parse::{PostFilter, parse};
 use cartella_core::access::{Action, Decision};
 use cartella_core::{ResourceId, ResourceType, Timestamp};
 use std::collections::BTreeSet;
@@ -167,88 +163,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Search current resources of a type. `count` defaults to 50, at most 1,000.
-    pub(super) async fn search_matches(
-        &self,
-        ctx: &AccessContext,
-        rtype: &str,
-        params: &[(String, String)],
-    ) -> Result<SearchPage> {
-        let rtype = ResourceType::parse(rtype)?.as_str();
-        let tenant_key = self
-            .keys
-            .tenant_key(self.backend.as_ref(), &ctx.tenant)
-            .await?;
-        let scope = self.authorize(ctx, Action::Read, rtype, None).await?;
-        let mut parsed = parse(rtype, params, tenant_key.blind_key())?;
-        if let Scope::Patients(ids) = scope {
-            parsed.clauses.push(crate::search::Clause::Compartment(ids));
-        }
-        let count = parsed.count.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
-        let plan = SearchPlan {
-            tenant: ctx.tenant.clone(),
-            rtype: rtype.to_owned(),
-            clauses: parsed.clauses,
-            after: parsed.after,
-            limit: count + 1,
-        };
-        let total = if parsed.total {
-            Some(self.backend.count(&plan).await?)
-        } else {
-            None
-        };
-        if count == 0 {
-            return Ok(SearchPage {
-                resources: Vec::new(),
-                next: None,
-                total,
-                warnings: parsed.warnings,
-                included: Vec::new(),
-            });
-        }
-        let mut rows = self.backend.search(&plan).await?;
-        let next = if rows.len() > count {
-            rows.truncate(count);
-            rows.last()
-                .map(|r| format!("{}.{}", r.last_updated, r.row_id))
-        } else {
-            None
-        };
-        let mut resources = Vec::with_capacity(rows.len());
-        let mut patients = BTreeSet::new();
-        let mut warnings = parsed.warnings;
-        for raw in rows {
-            let json = match self.open_content(&ctx.tenant, &raw).await {
-                Ok(j) => j,
-                Err(StoreError::Erased(_)) => continue,
-                // One damaged row must not hide every other result; it is logged and reported.
-                Err(StoreError::Corrupted(what)) => {
-                    warnings.push(format!("{what} could not be decrypted and was left out"));
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) else {
-                return Err(StoreError::Corrupted(format!("{}/{}", raw.rtype, raw.id)));
-            };
-            if !passes(&parsed.post_filters, &value) {
-                continue;
-            }
-            patients.extend(crate::extract::patient_of(&raw.rtype, &raw.id, &value));
-            resources.push(to_stored(raw, json));
-        }
-        self.audit_patients(ctx, "search", patients).await?;
-        Ok(SearchPage {
-            resources,
-            next,
-            total,
-            warnings,
-            included: Vec::new(),
-        })
-    }
-
     /// One read event per patient whose data was returned.
-    async fn audit_patients(
+    pub(super) async fn audit_patients(
         &self,
         ctx: &AccessContext,
         action: &str,
@@ -268,7 +184,7 @@ fn parse_ids(rtype: &str, id: &str) -> Result<(&'static str, ResourceId)> {
     Ok((ResourceType::parse(rtype)?.as_str(), ResourceId::parse(id)?))
 }
 
-fn to_stored(raw: RawResource, json: Vec<u8>) -> StoredResource {
+pub(super) fn to_stored(raw: RawResource, json: Vec<u8>) -> StoredResource {
     StoredResource {
         rtype: raw.rtype,
         id: raw.id,
@@ -285,17 +201,4 @@ fn patient_of_json(stored: &StoredResource) -> Option<String> {
     }
     let value: serde_json::Value = serde_json::from_slice(&stored.json).ok()?;
     crate::extract::patient_of(&stored.rtype, &stored.id, &value)
-}
-
-/// Post-filters for blind prefixes longer than the index holds: some word must start with it.
-fn passes(filters: &[PostFilter], resource: &serde_json::Value) -> bool {
-    filters.iter().all(|f| {
-        values::select(resource, f.rule.paths)
-            .into_iter()
-            .any(|node| {
-                values::strings(node)
-                    .iter()
-                    .any(|s| words(&normalize(s)).any(|w| w.starts_with(&f.prefix)))
-            })
-    })
 }

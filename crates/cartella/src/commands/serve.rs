@@ -65,7 +65,11 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
         cartella_auth::service::JOB_PASSWORD_RESET,
         Arc::new(reset_mail),
     );
-    let bulk = Worker::new(store.backend().clone(), Lane::Bulk);
+    let mut bulk = Worker::new(store.backend().clone(), Lane::Bulk);
+    let export = cartella_server::jobs::FhirExport {
+        store: store.clone(),
+    };
+    bulk.register(cartella_store::store::JOB_EXPORT, Arc::new(export));
     let workers: Vec<_> = [interactive, bulk]
         .into_iter()
         .map(|w| w.spawn(Duration::from_millis(500), stop_rx.clone()))
