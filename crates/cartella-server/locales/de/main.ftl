@@ -300,3 +300,4 @@ field-error-invalid-country = Bitte geben Sie den zweistelligen Ländercode ein 
 field-error-invalid-system = Bitte wählen Sie die Art der Kennung.
 field-error-duplicate-identifier = Diese Kennung wurde doppelt eingegeben.
 identifier-practice = Patientennummer der Praxis
+error-staff-only = Dieser Arbeitsbereich ist dem Praxispersonal vorbehalten. Patientinnen und Patienten erreichen ihre Akte über die Apps der Praxis.

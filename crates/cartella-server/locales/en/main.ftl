@@ -300,3 +300,4 @@ field-error-invalid-country = Enter a two-letter country code (IT, FR, DE…).
 field-error-invalid-system = Choose an identifier type.
 field-error-duplicate-identifier = This identifier is entered twice.
 identifier-practice = Practice patient number
+error-staff-only = This workspace is for the practice staff. Patients reach their record through the apps the practice offers.

@@ -300,3 +300,4 @@ field-error-invalid-country = Saisissez le code pays à deux lettres (IT, FR, DE
 field-error-invalid-system = Choisissez le type d'identifiant.
 field-error-duplicate-identifier = Cet identifiant est saisi deux fois.
 identifier-practice = Numéro de dossier du cabinet
+error-staff-only = Cet espace de travail est réservé au personnel du cabinet. Les patients accèdent à leur dossier via les applications proposées par le cabinet.

@@ -300,3 +300,4 @@ field-error-invalid-country = Inserisca il codice del paese di due lettere (IT, 
 field-error-invalid-system = Scelga il tipo di identificativo.
 field-error-duplicate-identifier = Questo identificativo è stato inserito due volte.
 identifier-practice = Numero paziente dello studio
+error-staff-only = Quest'area di lavoro è riservata al personale dello studio. I pazienti accedono alla propria cartella tramite le app offerte dallo studio.

@@ -52,16 +52,34 @@ impl Feed {
 
     async fn name_of(&mut self, actor: &str) -> String {
         if !self.names.contains_key(actor) {
-            let members = self.state.auth.backend().members(&self.web.ctx.tenant).await.unwrap_or_default();
-            self.names = members.into_iter().map(|(u, _)| (u.id, u.display_name)).collect();
+            let members = self
+                .state
+                .auth
+                .backend()
+                .members(&self.web.ctx.tenant)
+                .await
+                .unwrap_or_default();
+            self.names = members
+                .into_iter()
+                .map(|(u, _)| (u.id, u.display_name))
+                .collect();
         }
-        self.names.get(actor).cloned().unwrap_or_else(|| actor.to_owned())
+        self.names
+            .get(actor)
+            .cloned()
+            .unwrap_or_else(|| actor.to_owned())
     }
 
     async fn event(&mut self, c: &Change) -> Event {
         let by = self.name_of(&c.actor).await;
         let at = jiff::Timestamp::from_microsecond(c.at.micros())
-            .map(|t| format::datetime(self.web.lang, &format::zone(&self.web.settings.time_zone), t))
+            .map(|t| {
+                format::datetime(
+                    self.web.lang,
+                    &format::zone(&self.web.settings.time_zone),
+                    t,
+                )
+            })
             .unwrap_or_default();
         let data = serde_json::json!({
             "type": c.rtype, "id": c.id, "version": c.version, "deleted": c.deleted, "by": by, "at": at,
@@ -77,7 +95,9 @@ pub async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let feed = Feed {
         rx: state.store.subscribe_changes(),
-        cookie: cookie(&headers, SESSION_COOKIE).unwrap_or_default().to_owned(),
+        cookie: cookie(&headers, SESSION_COOKIE)
+            .unwrap_or_default()
+            .to_owned(),
         state,
         web,
         names: HashMap::new(),

@@ -104,11 +104,40 @@ fn datetime_filter(state: &State, raw: Value) -> String {
     }
 }
 
+/// HTML escaping of `& < > " '` only: minijinja's default also escapes `/`, which is safe but
+/// turns every date and path into entities (harder to read, search and test).
+fn escape_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &State<'_, '_>,
+    value: &Value,
+) -> Result<(), Error> {
+    match value.as_str() {
+        Some(s)
+            if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) =>
+        {
+            let mut escaped = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#x27;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_formatter(escape_formatter);
         for (name, source) in GROUPS.iter().flat_map(|g| g.iter()) {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));

@@ -37,11 +37,7 @@ fn accept_language(headers: &HeaderMap) -> Option<&str> {
 
 /// The language of an anonymous page: the switcher's cookie, then the browser.
 pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
-    i18n::negotiate(
-        cookie(headers, LANG_COOKIE),
-        None,
-        accept_language(headers),
-    )
+    i18n::negotiate(cookie(headers, LANG_COOKIE), None, accept_language(headers))
 }
 
 fn login_redirect(parts: &Parts) -> Response {
@@ -106,6 +102,16 @@ impl FromRequestParts<AppState> for Web {
             accept_language(&parts.headers),
         );
         let roles = RoleSet::parse(&info.membership.roles).unwrap_or_else(|_| RoleSet::new(vec![]));
+        // The workspace is for the practice's staff (and invited collaborators); patients use
+        // apps through the FHIR API with their own tokens.
+        if roles.roles().iter().all(|r| *r == Role::Patient) && !path.starts_with("/account") {
+            return Err(super::pages::error_page(
+                lang,
+                axum::http::StatusCode::FORBIDDEN,
+                &super::forms::t(lang, "error-forbidden-title"),
+                &super::forms::t(lang, "error-staff-only"),
+            ));
+        }
         Ok(Web {
             info,
             ctx,
@@ -126,9 +132,11 @@ impl OptionalFromRequestParts<AppState> for Web {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(<Web as FromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .ok())
+        Ok(
+            <Web as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
     }
 }
 

@@ -31,7 +31,14 @@ impl Store {
         self.changes.subscribe()
     }
 
-    pub(super) fn announce(&self, ctx: &AccessContext, rtype: &str, id: &str, version: i64, deleted: bool) {
+    pub(super) fn announce(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        id: &str,
+        version: i64,
+        deleted: bool,
+    ) {
         // No receiver is not an error: nobody is looking.
         let _ = self.changes.send(Change {
             tenant: ctx.tenant.clone(),

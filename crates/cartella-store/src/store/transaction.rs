@@ -157,9 +157,11 @@ impl Store {
                             Written::Put { resource: r, .. } => {
                                 self.announce(ctx, &r.rtype, &r.id, r.version, false)
                             }
-                            Written::Deleted { rtype, id, version: Some(v) } => {
-                                self.announce(ctx, rtype, id, *v, true)
-                            }
+                            Written::Deleted {
+                                rtype,
+                                id,
+                                version: Some(v),
+                            } => self.announce(ctx, rtype, id, *v, true),
                             Written::Deleted { .. } => {}
                         }
                     }

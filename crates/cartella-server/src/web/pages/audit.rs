@@ -50,7 +50,9 @@ fn day_start(web: &Web, raw: &str, plus_days: i64) -> Result<Option<i64>, ()> {
         return Ok(None);
     }
     let d = format::parse_date(raw).ok_or(())?;
-    let d = d.checked_add(jiff::Span::new().days(plus_days)).map_err(|_| ())?;
+    let d = d
+        .checked_add(jiff::Span::new().days(plus_days))
+        .map_err(|_| ())?;
     let z = d
         .to_zoned_datetime(format::zone(&web.settings.time_zone))
         .map_err(|_| ())?;
@@ -84,7 +86,10 @@ async fn names(state: &AppState, web: &Web) -> HashMap<String, String> {
 }
 
 fn actor_name(names: &HashMap<String, String>, actor: &str) -> String {
-    names.get(actor).cloned().unwrap_or_else(|| actor.to_owned())
+    names
+        .get(actor)
+        .cloned()
+        .unwrap_or_else(|| actor.to_owned())
 }
 
 fn when(row: &AuditRow) -> String {
@@ -105,21 +110,40 @@ fn forbidden(web: &Web) -> Response {
     not_found_or(web, &PatientError::Forbidden(String::new()))
 }
 
-pub async fn view(State(state): State<AppState>, web: Web, Query(q): Query<AuditQuery>) -> Response {
+pub async fn view(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     if !web.is_admin() {
         return forbidden(&web);
     }
     let names = names(&state, &web).await;
-    let mut staff: Vec<Value> = names.iter().map(|(id, name)| context! { id, name }).collect();
-    staff.sort_by_key(|v| v.get_attr("name").map(|n| n.to_string()).unwrap_or_default());
+    let mut staff: Vec<Value> = names
+        .iter()
+        .map(|(id, name)| context! { id, name })
+        .collect();
+    staff.sort_by_key(|v| {
+        v.get_attr("name")
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    });
     let filter = match filter_of(&web, &q) {
         Ok(f) => f,
         Err(error) => {
-            return html(StatusCode::UNPROCESSABLE_ENTITY, "admin/audit.html", web.page(context! { error, filter => &q, staff, events => Vec::<Value>::new() }));
+            return html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/audit.html",
+                web.page(context! { error, filter => &q, staff, events => Vec::<Value>::new() }),
+            );
         }
     };
     let before = q.before.parse::<i64>().ok();
-    let rows = match state.store.audit_events(&web.ctx, &filter, before, PAGE).await {
+    let rows = match state
+        .store
+        .audit_events(&web.ctx, &filter, before, PAGE)
+        .await
+    {
         Ok(r) => r,
         Err(_) => return forbidden(&web),
     };
@@ -133,19 +157,28 @@ pub async fn view(State(state): State<AppState>, web: Web, Query(q): Query<Audit
     let qs = |before: Option<i64>| {
         let mut s = format!(
             "actor={}&action={}&type={}&outcome={}&from={}&to={}&patient={}",
-            url_encode(&q.actor), url_encode(&q.action), url_encode(&q.rtype), url_encode(&q.outcome),
-            url_encode(&q.from), url_encode(&q.to), url_encode(&q.patient)
+            url_encode(&q.actor),
+            url_encode(&q.action),
+            url_encode(&q.rtype),
+            url_encode(&q.outcome),
+            url_encode(&q.from),
+            url_encode(&q.to),
+            url_encode(&q.patient)
         );
         if let Some(b) = before {
             s.push_str(&format!("&before={b}"));
         }
         s
     };
-    let next_url = (rows.len() == PAGE).then(|| format!("/admin/audit?{}", qs(rows.last().map(|r| r.seq))));
+    let next_url =
+        (rows.len() == PAGE).then(|| format!("/admin/audit?{}", qs(rows.last().map(|r| r.seq))));
     let patient_name = if q.patient.is_empty() {
         None
     } else {
-        crate::patients::get(&state.store, &web.ctx, &q.patient).await.ok().map(|p| p.summary.display_name)
+        crate::patients::get(&state.store, &web.ctx, &q.patient)
+            .await
+            .ok()
+            .map(|p| p.summary.display_name)
     };
     html(
         StatusCode::OK,
@@ -159,7 +192,11 @@ pub async fn view(State(state): State<AppState>, web: Web, Query(q): Query<Audit
 
 /// CSV field quoting (RFC 4180), and no formula injection when opened in a spreadsheet.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -172,24 +209,47 @@ pub async fn csv(State(state): State<AppState>, web: Web, Query(q): Query<AuditQ
         return forbidden(&web);
     }
     let Ok(filter) = filter_of(&web, &q) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, t(web.lang, "field-error-invalid-date")).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t(web.lang, "field-error-invalid-date"),
+        )
+            .into_response();
     };
     let names = names(&state, &web).await;
-    let mut out = String::from("time,actor,actor_id,role,action,resource,patient,outcome,client_ip,purpose\r\n");
+    let mut out = String::from(
+        "time,actor,actor_id,role,action,resource,patient,outcome,client_ip,purpose\r\n",
+    );
     let mut before = None;
     let mut written = 0;
     while written < CSV_MAX {
-        let rows = match state.store.audit_events(&web.ctx, &filter, before, 1_000).await {
+        let rows = match state
+            .store
+            .audit_events(&web.ctx, &filter, before, 1_000)
+            .await
+        {
             Ok(r) => r,
             Err(_) => return forbidden(&web),
         };
         for r in &rows {
             let fields = [
-                when(r), actor_name(&names, &r.actor), r.actor.clone(), r.role.clone(), r.action.clone(),
-                resource(r), r.patient_id.clone().unwrap_or_default(), r.outcome.clone(),
-                r.client_ip.clone().unwrap_or_default(), r.purpose.clone().unwrap_or_default(),
+                when(r),
+                actor_name(&names, &r.actor),
+                r.actor.clone(),
+                r.role.clone(),
+                r.action.clone(),
+                resource(r),
+                r.patient_id.clone().unwrap_or_default(),
+                r.outcome.clone(),
+                r.client_ip.clone().unwrap_or_default(),
+                r.purpose.clone().unwrap_or_default(),
             ];
-            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push_str("\r\n");
         }
         written += rows.len();
@@ -198,11 +258,28 @@ pub async fn csv(State(state): State<AppState>, web: Web, Query(q): Query<AuditQ
             _ => break,
         }
     }
-    let name = if q.patient.is_empty() { "audit.csv".to_owned() } else { format!("access-report-{}.csv", q.patient.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()) };
+    let name = if q.patient.is_empty() {
+        "audit.csv".to_owned()
+    } else {
+        format!(
+            "access-report-{}.csv",
+            q.patient
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>()
+        )
+    };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"))),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
         ],
         out,
     )

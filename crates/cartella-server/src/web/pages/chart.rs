@@ -54,12 +54,20 @@ pub async fn header(state: &AppState, web: &Web, id: &str) -> Result<ChartHeader
     // A role that may not read allergies simply sees none: the header never fails on it.
     if let Ok(page) = state
         .store
-        .search(&web.ctx, "AllergyIntolerance", &pairs(&[("patient", id), ("_count", "50")]))
+        .search(
+            &web.ctx,
+            "AllergyIntolerance",
+            &pairs(&[("patient", id), ("_count", "50")]),
+        )
         .await
     {
         for r in &page.resources {
-            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else { continue };
-            let status = j["clinicalStatus"]["coding"][0]["code"].as_str().unwrap_or("active");
+            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else {
+                continue;
+            };
+            let status = j["clinicalStatus"]["coding"][0]["code"]
+                .as_str()
+                .unwrap_or("active");
             if status != "active" {
                 continue;
             }
@@ -70,11 +78,18 @@ pub async fn header(state: &AppState, web: &Web, id: &str) -> Result<ChartHeader
     let mut flags = vec![];
     if let Ok(page) = state
         .store
-        .search(&web.ctx, "Flag", &pairs(&[("patient", id), ("status", "active")]))
+        .search(
+            &web.ctx,
+            "Flag",
+            &pairs(&[("patient", id), ("status", "active")]),
+        )
         .await
     {
         for r in &page.resources {
-            if let Some(text) = serde_json::from_slice::<Json>(&r.json).ok().and_then(|j| text_of(&j["code"])) {
+            if let Some(text) = serde_json::from_slice::<Json>(&r.json)
+                .ok()
+                .and_then(|j| text_of(&j["code"]))
+            {
                 flags.push(text);
             }
         }
@@ -122,26 +137,44 @@ pub async fn timeline_tab(
     )
 }
 
-pub async fn details_tab(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+pub async fn details_tab(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> Response {
     let head = match header(&state, &web, &id).await {
         Ok(h) => h,
         Err(r) => return r,
     };
     let i = &head.record.input;
     let ids: Vec<String> = i.identifiers.iter().map(|x| x.value.clone()).collect();
-    let address = [&i.address.line, &i.address.postal_code, &i.address.city, &i.address.country]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let emergency = [&i.emergency_contact.name, &i.emergency_contact.relationship, &i.emergency_contact.phone]
+    let address = [
+        &i.address.line,
+        &i.address.postal_code,
+        &i.address.city,
+        &i.address.country,
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .map(|s| s.as_str())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let emergency = [
+        &i.emergency_contact.name,
+        &i.emergency_contact.relationship,
+        &i.emergency_contact.phone,
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .map(|s| s.as_str())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let gp = [&i.gp.name, &i.gp.phone]
         .iter()
         .filter(|s| !s.is_empty())
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(" · ");
-    let gp = [&i.gp.name, &i.gp.phone].iter().filter(|s| !s.is_empty()).map(|s| s.as_str()).collect::<Vec<_>>().join(" · ");
     let details: Vec<Value> = [
         ("patient-identifiers", ids.join(", ")),
         ("patient-phone", i.phone.clone()),
@@ -164,7 +197,11 @@ pub async fn details_tab(State(state): State<AppState>, web: Web, Path(id): Path
 }
 
 /// A tab another feature has not filled yet (clinical record, appointments, documents).
-pub async fn empty_tab(State(state): State<AppState>, web: Web, Path((id, tab)): Path<(String, String)>) -> Response {
+pub async fn empty_tab(
+    State(state): State<AppState>,
+    web: Web,
+    Path((id, tab)): Path<(String, String)>,
+) -> Response {
     if !TABS.iter().any(|(k, _, _)| *k == tab) {
         return not_found_or(&web, &crate::patients::PatientError::NotFound);
     }
@@ -172,10 +209,19 @@ pub async fn empty_tab(State(state): State<AppState>, web: Web, Path((id, tab)):
         Ok(h) => h,
         Err(r) => return r,
     };
-    html(StatusCode::OK, "patients/chart.html", web.page(context! { current_tab => tab, ..head.context }))
+    html(
+        StatusCode::OK,
+        "patients/chart.html",
+        web.page(context! { current_tab => tab, ..head.context }),
+    )
 }
 
-pub async fn deactivate(State(state): State<AppState>, web: Web, Path(id): Path<String>, Form(pairs): Form<Pairs>) -> Response {
+pub async fn deactivate(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if !web.csrf_ok(Some(get(&pairs, "_csrf"))) {
         return forms::csrf_refused(web.lang);
     }

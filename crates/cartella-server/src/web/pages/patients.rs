@@ -11,7 +11,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use cartella_core::patient::{FieldError, IdentifierInput, IdentifierKind, PatientInput, PatientSummary};
+use cartella_core::patient::{
+    FieldError, IdentifierInput, IdentifierKind, PatientInput, PatientSummary,
+};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
@@ -21,7 +23,11 @@ pub const PRACTICE_ID_SYSTEM: &str = "urn:cartella:practice-id";
 pub type Pairs = Vec<(String, String)>;
 
 pub fn get<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 /// A patient row for the templates.
@@ -52,7 +58,11 @@ fn active_filter(status: &str) -> Option<bool> {
 }
 
 pub async fn list(State(state): State<AppState>, web: Web, Query(q): Query<ListQuery>) -> Response {
-    let status = if q.status.is_empty() { "active" } else { q.status.as_str() };
+    let status = if q.status.is_empty() {
+        "active"
+    } else {
+        q.status.as_str()
+    };
     let query = SearchQuery {
         text: q.q.clone(),
         active: active_filter(status),
@@ -64,7 +74,8 @@ pub async fn list(State(state): State<AppState>, web: Web, Query(q): Query<ListQ
     let (patients, next_url, error) = match patients::search(&state.store, &web.ctx, &query).await {
         Ok(r) => (
             r.patients.iter().map(row).collect::<Vec<_>>(),
-            r.next_cursor.map(|c| format!("{base}&cursor={}", url_encode(&c))),
+            r.next_cursor
+                .map(|c| format!("{base}&cursor={}", url_encode(&c))),
             String::new(),
         ),
         Err(e) => (vec![], None, error_text(&web, &e)),
@@ -78,8 +89,18 @@ pub async fn list(State(state): State<AppState>, web: Web, Query(q): Query<ListQ
 }
 
 /// The global search box's answer: a short list of links, as the user types.
-pub async fn quick_search(State(state): State<AppState>, web: Web, Query(q): Query<ListQuery>) -> Response {
-    let query = SearchQuery { text: q.q.clone(), active: None, count: Some(8), cursor: None, total: false };
+pub async fn quick_search(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let query = SearchQuery {
+        text: q.q.clone(),
+        active: None,
+        count: Some(8),
+        cursor: None,
+        total: false,
+    };
     let patients: Vec<Value> = if q.q.trim().is_empty() {
         vec![]
     } else {
@@ -88,7 +109,11 @@ pub async fn quick_search(State(state): State<AppState>, web: Web, Query(q): Que
             Err(_) => vec![],
         }
     };
-    html(StatusCode::OK, "patients/rows.html", web.page(context! { patients, q => q.q.trim() }))
+    html(
+        StatusCode::OK,
+        "patients/rows.html",
+        web.page(context! { patients, q => q.q.trim() }),
+    )
 }
 
 fn error_text(web: &Web, e: &PatientError) -> String {
@@ -108,8 +133,12 @@ fn error_text(web: &Web, e: &PatientError) -> String {
 pub fn field_errors(web: &Web, errors: &[FieldError]) -> FieldErrors {
     let mut out = FieldErrors::new();
     for e in errors {
-        out.entry(e.field.clone())
-            .or_insert_with(|| t(web.lang, &format!("field-error-{}", e.code.replace('_', "-"))));
+        out.entry(e.field.clone()).or_insert_with(|| {
+            t(
+                web.lang,
+                &format!("field-error-{}", e.code.replace('_', "-")),
+            )
+        });
     }
     out
 }
@@ -153,6 +182,8 @@ pub fn input_from(pairs: &Pairs, active: bool) -> PatientInput {
             }
         }
     }
+    // The form always offers an empty row; a row without a number was not filled in.
+    input.identifiers.retain(|i| !i.value.trim().is_empty());
     input
 }
 
@@ -192,8 +223,19 @@ pub fn form_page(web: &Web, status: StatusCode, creating: bool, v: FormView<'_>)
             value: String::new(),
         });
     }
-    let title = t(web.lang, if creating { "patient-new" } else { "patient-edit" });
-    let watch_id = v.action.strip_prefix("/patients/").and_then(|r| r.strip_suffix("/edit")).map(str::to_owned);
+    let title = t(
+        web.lang,
+        if creating {
+            "patient-new"
+        } else {
+            "patient-edit"
+        },
+    );
+    let watch_id = v
+        .action
+        .strip_prefix("/patients/")
+        .and_then(|r| r.strip_suffix("/edit"))
+        .map(str::to_owned);
     html(
         status,
         "patients/form.html",
@@ -204,12 +246,38 @@ pub fn form_page(web: &Web, status: StatusCode, creating: bool, v: FormView<'_>)
     )
 }
 
+/// 403 for roles that may not write the registry (the form would only fail on submit).
+fn refuse_unless_writer(web: &Web) -> Option<Response> {
+    let decision = web
+        .ctx
+        .principal
+        .decide("Patient", cartella_core::access::Action::Write);
+    matches!(decision, cartella_core::access::Decision::Deny)
+        .then(|| not_found_or(web, &PatientError::Forbidden(String::new())))
+}
+
 pub async fn new_form(web: Web) -> Response {
-    let input = PatientInput { active: true, ..Default::default() };
-    form_page(&web, StatusCode::OK, true, FormView {
-        input: &input, action: "/patients/new".into(), version: None, cancel_url: "/patients".into(),
-        error: String::new(), errors: FieldErrors::new(), duplicates: vec![],
-    })
+    if let Some(r) = refuse_unless_writer(&web) {
+        return r;
+    }
+    let input = PatientInput {
+        active: true,
+        ..Default::default()
+    };
+    form_page(
+        &web,
+        StatusCode::OK,
+        true,
+        FormView {
+            input: &input,
+            action: "/patients/new".into(),
+            version: None,
+            cancel_url: "/patients".into(),
+            error: String::new(),
+            errors: FieldErrors::new(),
+            duplicates: vec![],
+        },
+    )
 }
 
 pub async fn create(State(state): State<AppState>, web: Web, Form(pairs): Form<Pairs>) -> Response {
@@ -222,90 +290,204 @@ pub async fn create(State(state): State<AppState>, web: Web, Form(pairs): Form<P
         Ok(rec) => Redirect::to(&format!("/patients/{}", rec.id)).into_response(),
         Err(e) => {
             let (status, error, errors, duplicates) = match &e {
-                PatientError::Validation(list) => (StatusCode::UNPROCESSABLE_ENTITY, t(web.lang, "error-check-fields"), field_errors(&web, list), vec![]),
-                PatientError::Duplicate(found) => (StatusCode::CONFLICT, String::new(), FieldErrors::new(), found.iter().map(row).collect()),
-                PatientError::Forbidden(_) => (StatusCode::FORBIDDEN, error_text(&web, &e), FieldErrors::new(), vec![]),
-                _ => (StatusCode::INTERNAL_SERVER_ERROR, error_text(&web, &e), FieldErrors::new(), vec![]),
+                PatientError::Validation(list) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    t(web.lang, "error-check-fields"),
+                    field_errors(&web, list),
+                    vec![],
+                ),
+                PatientError::Duplicate(found) => (
+                    StatusCode::CONFLICT,
+                    String::new(),
+                    FieldErrors::new(),
+                    found.iter().map(row).collect(),
+                ),
+                PatientError::Forbidden(_) => (
+                    StatusCode::FORBIDDEN,
+                    error_text(&web, &e),
+                    FieldErrors::new(),
+                    vec![],
+                ),
+                _ => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    error_text(&web, &e),
+                    FieldErrors::new(),
+                    vec![],
+                ),
             };
-            form_page(&web, status, true, FormView {
-                input: &input, action: "/patients/new".into(), version: None, cancel_url: "/patients".into(),
-                error, errors, duplicates,
-            })
+            form_page(
+                &web,
+                status,
+                true,
+                FormView {
+                    input: &input,
+                    action: "/patients/new".into(),
+                    version: None,
+                    cancel_url: "/patients".into(),
+                    error,
+                    errors,
+                    duplicates,
+                },
+            )
         }
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(r) = refuse_unless_writer(&web) {
+        return r;
+    }
     match patients::get(&state.store, &web.ctx, &id).await {
-        Ok(rec) => form_page(&web, StatusCode::OK, false, FormView {
-            input: &rec.input, action: format!("/patients/{id}/edit"), version: Some(rec.version),
-            cancel_url: format!("/patients/{id}"), error: String::new(), errors: FieldErrors::new(), duplicates: vec![],
-        }),
+        Ok(rec) => form_page(
+            &web,
+            StatusCode::OK,
+            false,
+            FormView {
+                input: &rec.input,
+                action: format!("/patients/{id}/edit"),
+                version: Some(rec.version),
+                cancel_url: format!("/patients/{id}"),
+                error: String::new(),
+                errors: FieldErrors::new(),
+                duplicates: vec![],
+            },
+        ),
         Err(e) => not_found_or(&web, &e),
     }
 }
 
 pub fn not_found_or(web: &Web, e: &PatientError) -> Response {
     let (status, title, message) = match e {
-        PatientError::NotFound => (StatusCode::NOT_FOUND, "error-not-found-title", "error-not-found"),
-        PatientError::Forbidden(_) => (StatusCode::FORBIDDEN, "error-forbidden-title", "error-forbidden"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "error-title", "error-internal"),
+        PatientError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "error-not-found-title",
+            "error-not-found",
+        ),
+        PatientError::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "error-forbidden-title",
+            "error-forbidden",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error-title",
+            "error-internal",
+        ),
     };
     super::error_page(web.lang, status, &t(web.lang, title), &t(web.lang, message))
 }
 
-pub async fn update(State(state): State<AppState>, web: Web, Path(id): Path<String>, Form(pairs): Form<Pairs>) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if !web.csrf_ok(Some(get(&pairs, "_csrf"))) {
         return forms::csrf_refused(web.lang);
     }
     let Ok(version) = get(&pairs, "version").parse::<i64>() else {
-        return super::error_page(web.lang, StatusCode::BAD_REQUEST, &t(web.lang, "error-title"), &t(web.lang, "error-csrf"));
+        return super::error_page(
+            web.lang,
+            StatusCode::BAD_REQUEST,
+            &t(web.lang, "error-title"),
+            &t(web.lang, "error-csrf"),
+        );
     };
     // Deactivation is its own action: an edit keeps the current status.
-    let active = patients::get(&state.store, &web.ctx, &id).await.map(|r| r.input.active).unwrap_or(true);
+    let active = patients::get(&state.store, &web.ctx, &id)
+        .await
+        .map(|r| r.input.active)
+        .unwrap_or(true);
     let input = input_from(&pairs, active);
     match patients::update(&state.store, &web.ctx, &id, version, &input).await {
         Ok(_) => Redirect::to(&format!("/patients/{id}?notice=saved")).into_response(),
         Err(PatientError::Stale { by, at, .. }) => {
             let by = by.unwrap_or_else(|| t(web.lang, "audit-actor"));
-            let at = jiff::Timestamp::from_microsecond(at.micros()).map(|t| t.to_string()).unwrap_or_default();
+            let at = jiff::Timestamp::from_microsecond(at.micros())
+                .map(|t| t.to_string())
+                .unwrap_or_default();
             let mine: std::collections::BTreeMap<String, String> = pairs
                 .iter()
                 .filter(|(k, v)| !k.starts_with('_') && k != "version" && !v.is_empty())
                 .cloned()
                 .collect();
-            html(StatusCode::CONFLICT, "patients/conflict.html", web.page(context! { id, by, at, mine }))
+            html(
+                StatusCode::CONFLICT,
+                "patients/conflict.html",
+                web.page(context! { id, by, at, mine }),
+            )
         }
-        Err(PatientError::Validation(list)) => form_page(&web, StatusCode::UNPROCESSABLE_ENTITY, false, FormView {
-            input: &input, action: format!("/patients/{id}/edit"), version: Some(version),
-            cancel_url: format!("/patients/{id}"), error: t(web.lang, "error-check-fields"), errors: field_errors(&web, &list), duplicates: vec![],
-        }),
+        Err(PatientError::Validation(list)) => form_page(
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+            FormView {
+                input: &input,
+                action: format!("/patients/{id}/edit"),
+                version: Some(version),
+                cancel_url: format!("/patients/{id}"),
+                error: t(web.lang, "error-check-fields"),
+                errors: field_errors(&web, &list),
+                duplicates: vec![],
+            },
+        ),
         Err(e) => not_found_or(&web, &e),
     }
 }
 
-pub async fn merge_form(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+pub async fn merge_form(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> Response {
     if !web.is_admin() {
         return not_found_or(&web, &PatientError::Forbidden(String::new()));
     }
     match patients::get(&state.store, &web.ctx, &id).await {
-        Ok(rec) => html(StatusCode::OK, "patients/merge.html", web.page(context! { patient => row(&rec.summary), into => "", errors => FieldErrors::new() })),
+        Ok(rec) => html(
+            StatusCode::OK,
+            "patients/merge.html",
+            web.page(
+                context! { patient => row(&rec.summary), into => "", errors => FieldErrors::new() },
+            ),
+        ),
         Err(e) => not_found_or(&web, &e),
     }
 }
 
-pub async fn merge(State(state): State<AppState>, web: Web, Path(id): Path<String>, Form(pairs): Form<Pairs>) -> Response {
+pub async fn merge(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if !web.csrf_ok(Some(get(&pairs, "_csrf"))) {
         return forms::csrf_refused(web.lang);
     }
-    let into = get(&pairs, "into").trim().trim_start_matches("/patients/").to_owned();
+    let into = get(&pairs, "into")
+        .trim()
+        .trim_start_matches("/patients/")
+        .to_owned();
     match patients::merge(&state.store, &web.ctx, &id, &into).await {
         Ok(_) => Redirect::to(&format!("/patients/{into}?notice=merged")).into_response(),
-        Err(e @ (PatientError::Invalid(_) | PatientError::NotFound)) if !matches!(e, PatientError::NotFound) || !into.is_empty() => {
+        Err(e @ (PatientError::Invalid(_) | PatientError::NotFound))
+            if !matches!(e, PatientError::NotFound) || !into.is_empty() =>
+        {
             let rec = patients::get(&state.store, &web.ctx, &id).await;
-            let Ok(rec) = rec else { return not_found_or(&web, &e) };
+            let Ok(rec) = rec else {
+                return not_found_or(&web, &e);
+            };
             let errors = FieldErrors::from([("into".to_owned(), error_text(&web, &e))]);
-            html(StatusCode::UNPROCESSABLE_ENTITY, "patients/merge.html", web.page(context! { patient => row(&rec.summary), into, errors }))
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "patients/merge.html",
+                web.page(context! { patient => row(&rec.summary), into, errors }),
+            )
         }
         Err(e) => not_found_or(&web, &e),
     }

@@ -35,7 +35,14 @@ const KINDS: &[(&str, &[&str])] = &[
     ("observation", &["Observation"]),
     ("condition", &["Condition", "FamilyMemberHistory"]),
     ("allergy", &["AllergyIntolerance"]),
-    ("medication", &["MedicationRequest", "MedicationStatement", "MedicationAdministration"]),
+    (
+        "medication",
+        &[
+            "MedicationRequest",
+            "MedicationStatement",
+            "MedicationAdministration",
+        ],
+    ),
     ("procedure", &["Procedure"]),
     ("lab", &["DiagnosticReport", "ServiceRequest", "Specimen"]),
     ("questionnaire", &["QuestionnaireResponse"]),
@@ -90,13 +97,22 @@ fn when(j: &Json) -> Option<String> {
 
 fn concept_text(c: &Json) -> Option<String> {
     c["text"].as_str().map(str::to_owned).or_else(|| {
-        c["coding"].as_array()?.iter().find_map(|x| x["display"].as_str()).map(str::to_owned)
+        c["coding"]
+            .as_array()?
+            .iter()
+            .find_map(|x| x["display"].as_str())
+            .map(str::to_owned)
     })
 }
 
 fn summary(lang: super::super::i18n::Lang, rtype: &str, j: &Json) -> String {
     let mut s = concept_text(&j["code"])
-        .or_else(|| j["type"].as_array().and_then(|t| t.first()).and_then(concept_text))
+        .or_else(|| {
+            j["type"]
+                .as_array()
+                .and_then(|t| t.first())
+                .and_then(concept_text)
+        })
         .or_else(|| concept_text(&j["medicationCodeableConcept"]))
         .or_else(|| concept_text(&j["vaccineCode"]))
         .or_else(|| j["description"].as_str().map(str::to_owned))
@@ -106,7 +122,9 @@ fn summary(lang: super::super::i18n::Lang, rtype: &str, j: &Json) -> String {
     {
         let unit = j["valueQuantity"]["unit"].as_str().unwrap_or("");
         let places = if v.fract() == 0.0 { 0 } else { 1 };
-        s = format!("{s} {} {unit}", format::decimal(lang, v, places)).trim().to_owned();
+        s = format!("{s} {} {unit}", format::decimal(lang, v, places))
+            .trim()
+            .to_owned();
     }
     s
 }
@@ -129,17 +147,26 @@ pub async fn build(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) ->
     if let (Some(a), Some(b)) = (from, to)
         && a > b
     {
-        return TimelinePage { items: vec![], next_url: None, prev_url: None, error: t(web.lang, "timeline-error-dates") };
+        return TimelinePage {
+            items: vec![],
+            next_url: None,
+            prev_url: None,
+            error: t(web.lang, "timeline-error-dates"),
+        };
     }
     let mut items: Vec<Item> = Vec::new();
     let mut after = None;
     for _ in 0..MAX_CHUNKS {
-        let Ok(page) = state.store.everything(&web.ctx, id, CHUNK, after).await else { break };
+        let Ok(page) = state.store.everything(&web.ctx, id, CHUNK, after).await else {
+            break;
+        };
         for r in &page.resources {
             if r.rtype == "Patient" {
                 continue;
             }
-            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else { continue };
+            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else {
+                continue;
+            };
             items.push(Item {
                 when: when(&j).unwrap_or_default(),
                 kind: kind_of(&r.rtype),
@@ -161,9 +188,15 @@ pub async fn build(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) ->
     };
     if let Ok(history) = state.store.history(&web.ctx, query).await {
         for h in history {
-            let label = if h.version == 1 { "patient-created" } else { "patient-saved" };
+            let label = if h.version == 1 {
+                "patient-created"
+            } else {
+                "patient-saved"
+            };
             items.push(Item {
-                when: jiff::Timestamp::from_microsecond(h.last_updated.micros()).map(|t| t.to_string()).unwrap_or_default(),
+                when: jiff::Timestamp::from_microsecond(h.last_updated.micros())
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
                 kind: "change",
                 summary: t(web.lang, label),
             });
@@ -182,7 +215,9 @@ pub async fn build(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) ->
     let url = |page: usize| {
         format!(
             "/patients/{id}?type={}&from={}&to={}&page={page}",
-            url_encode(&f.kind), url_encode(&f.from), url_encode(&f.to)
+            url_encode(&f.kind),
+            url_encode(&f.from),
+            url_encode(&f.to)
         )
     };
     TimelinePage {

@@ -22,6 +22,7 @@ mod password_reset;
 mod patients_api;
 mod rbac;
 mod search;
+mod web;
 
 use crate::support::{self, World};
 use cartella_server::auth::Secret;
