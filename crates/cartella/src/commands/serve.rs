@@ -39,8 +39,9 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
     let first_run = auth.setup_token().await?;
     if let Some(token) = &first_run {
         println!(
-            "first run: create the practice and its administrator with POST {}/api/v1/setup (token {token})",
-            config.public_url
+            "first run: open {url}/setup?token={token} to create the practice and its administrator \
+             (or POST {url}/api/v1/setup with that token)",
+            url = config.public_url
         );
     }
     let state = AppState {

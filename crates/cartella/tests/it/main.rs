@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL), HTTP tests against the real server on port 0, and crash tests of the
 //! real `cartella` process.
 
+mod browser;
 mod cli;
 mod crash;
 mod http;
