@@ -20,6 +20,16 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         seconds: u64,
     },
+    /// The staff UI: as-you-type search and chart page with many signed-in sessions, page weight
+    Web {
+        #[arg(long, default_value_t = 10_000)]
+        patients: usize,
+        #[arg(long, default_value_t = 200)]
+        sessions: usize,
+        /// Seconds per workload
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Store create/read latency and import throughput, encryption on and off
     Store {
         /// sqlite or postgres
@@ -47,6 +57,13 @@ pub enum Command {
 pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
     let (backend, n, import, pg_url) = match command {
         Command::Auth { seconds } => return super::bench_auth::run(seconds).await,
+        Command::Web {
+            patients,
+            sessions,
+            seconds,
+        } => {
+            return super::bench_web::run(patients, sessions, seconds).await;
+        }
         Command::Fhir(args) => return super::bench_fhir::run(args).await,
         Command::Store {
             backend,

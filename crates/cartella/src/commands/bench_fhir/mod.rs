@@ -14,7 +14,7 @@ mod data;
 mod http;
 mod load;
 mod reuse;
-mod stats;
+pub(crate) mod stats;
 mod workload;
 
 pub use args::Args;
