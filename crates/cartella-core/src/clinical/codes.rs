@@ -44,3 +44,5 @@ pub const EXT_FLAG_SOURCE: &str = "https://cartella.dev/fhir/StructureDefinition
 /// On a DetectedIssue: the reason given to override a prescribing alert.
 pub const EXT_OVERRIDE_REASON: &str =
     "https://cartella.dev/fhir/StructureDefinition/override-reason";
+/// On an author reference: the role the user acted in.
+pub const EXT_AUTHOR_ROLE: &str = "https://cartella.dev/fhir/StructureDefinition/author-role";
