@@ -240,16 +240,15 @@ fn reading(p: &mut Problems, kind: VitalKind, raw: &Value) -> Option<Reading> {
     // Bounds that hold in any unit a kind accepts: a measure of size is never zero or below,
     // and pain and SpO2 are bounded by their scales.
     match kind {
-        VitalKind::Pain => {
-            if !(0.0..=10.0).contains(&value) || value.fract() != 0.0 {
-                p.push(
-                    field,
-                    "out_of_scale",
-                    "Pain is a whole number from 0 to 10.",
-                );
-                return None;
-            }
+        VitalKind::Pain if !(0.0..=10.0).contains(&value) || value.fract() != 0.0 => {
+            p.push(
+                field,
+                "out_of_scale",
+                "Pain is a whole number from 0 to 10.",
+            );
+            return None;
         }
+        VitalKind::Pain => {}
         VitalKind::Spo2 if !(0.0..=100.0).contains(&value) => {
             p.push(
                 field,

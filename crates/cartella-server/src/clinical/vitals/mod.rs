@@ -147,6 +147,9 @@ pub(super) async fn prepare(
         .map(|m| vec![m])
         .collect();
     if !bp.is_empty() {
+        let mut bp = bp;
+        // Systolic first, as the BP profile lists its components.
+        bp.sort_by_key(|m| m.kind);
         groups.insert(0, bp);
     }
     // BMI last, so it can point at the weight and height it was computed from.
