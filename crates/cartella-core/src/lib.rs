@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod clinical;
 pub mod error;
 pub mod ids;
 pub mod patient;

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clinical;
 pub mod fhir;
 pub mod jobs;
 pub mod metrics;

@@ -1,12 +1,13 @@
 //! The JSON API at `/api/v1`: sign-in and account endpoints, first-run setup, and practice
 //! administration (staff, API clients, settings, shares), and the patient registry
-//! (`crate::patients::api`).
+//! (`crate::patients::api`), and the clinical record (`crate::clinical::api`).
 
 pub(crate) mod account;
 mod admin;
 pub mod envelope;
 
 use crate::AppState;
+use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
 use crate::patients::api as patients;
 use axum::Router;
 use axum::routing::{get, post, put};
@@ -43,4 +44,28 @@ pub fn router() -> Router<AppState> {
         .route("/patients/{id}", get(patients::get).put(patients::update))
         .route("/patients/{id}/deactivate", post(patients::deactivate))
         .route("/patients/{id}/merge", post(patients::merge))
+        .route("/patients/{id}/encounters", get(enc::list).post(enc::open))
+        .route("/encounters/{id}", get(enc::get))
+        .route("/encounters/{id}/note", put(enc::note))
+        .route("/encounters/{id}/close", post(enc::close))
+        .route("/encounters/{id}/history", get(enc::history))
+        .route("/patients/{id}/vitals", post(vit::record))
+        .route("/patients/{id}/vitals/series", get(vit::get_series))
+        .route("/patients/{id}/alerts", get(vit::alerts))
+        .route("/alerts/{id}/acknowledge", post(vit::acknowledge))
+        .route(
+            "/patients/{id}/conditions",
+            get(rec::conditions).post(rec::add_condition),
+        )
+        .route("/conditions/{id}/status", post(rec::condition_status))
+        .route(
+            "/patients/{id}/allergies",
+            get(rec::allergies).post(rec::add_allergy),
+        )
+        .route(
+            "/patients/{id}/prescriptions",
+            get(rec::prescriptions_list).post(rec::prescribe),
+        )
+        .route("/prescriptions/{id}/stop", post(rec::stop_prescription))
+        .route("/terminology/icd10", get(rec::icd10))
 }

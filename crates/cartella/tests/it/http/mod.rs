@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod clinical_api;
 mod corruption;
 mod cross_tenant;
 mod fhir_bundles;
