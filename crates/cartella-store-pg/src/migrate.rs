@@ -21,6 +21,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0002_identity.sql"),
     },
+    Migration {
+        version: 4,
+        name: "bookings",
+        sql: include_str!("../migrations/0004_bookings.sql"),
+    },
 ];
 
 /// Arbitrary but fixed: the ASCII bytes of "Cartella", so it is recognisable in `pg_locks`.

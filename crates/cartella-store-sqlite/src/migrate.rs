@@ -18,6 +18,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("../migrations/0002_identity.sql"),
     },
+    Migration {
+        version: 4,
+        name: "bookings",
+        sql: include_str!("../migrations/0004_bookings.sql"),
+    },
 ];
 
 /// The applied version; refuses files that are not Cartella databases.

@@ -108,6 +108,19 @@ impl From<StoreError> for ApiError {
             VersionConflict { .. } | Conflict(_) | KeyRace => {
                 ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
             }
+            BookingConflict(clashes) => ApiError {
+                details: Box::new(json!({ "conflicts": clashes.iter().map(|c| json!({
+                    "kind": "booked", "appointment": c.appointment_id,
+                    "resource": c.existing.actor,
+                    "booking": {
+                        "appointment": c.existing.appointment_id,
+                        "start": Timestamp::from_micros(c.existing.start).to_string(),
+                        "end": Timestamp::from_micros(c.existing.end).to_string(),
+                    },
+                    "message": c.to_string(),
+                })).collect::<Vec<_>>() })),
+                ..ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
+            },
             _ => {
                 tracing::error!(error = %e, "internal error");
                 ApiError::new(
