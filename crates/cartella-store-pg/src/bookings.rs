@@ -26,11 +26,19 @@ pub(crate) enum Outcome {
     DoubleBooked,
 }
 
-/// Replace the bookings of `op` (an Appointment) with its rows.
-pub(crate) async fn replace(tx: &Transaction<'_>, op: &WriteOp, rows: &[BookingRow]) -> Result<Outcome> {
-    let tenant = op.tenant.as_str();
+/// Drop the bookings of `op`. A batch clears every appointment it writes before inserting
+/// any, so moving several appointments around each other in one batch works.
+pub(crate) async fn clear(tx: &Transaction<'_>, op: &WriteOp) -> Result<()> {
     let delete = tx.prepare_cached(DELETE).await.map_err(crate::db)?;
-    tx.execute(&delete, &[&tenant, &op.id]).await.map_err(crate::db)?;
+    tx.execute(&delete, &[&op.tenant.as_str(), &op.id])
+        .await
+        .map_err(crate::db)?;
+    Ok(())
+}
+
+/// Insert the rows of `op` (an Appointment).
+pub(crate) async fn insert(tx: &Transaction<'_>, op: &WriteOp, rows: &[BookingRow]) -> Result<Outcome> {
+    let tenant = op.tenant.as_str();
     if rows.is_empty() {
         return Ok(Outcome::Stored);
     }

@@ -45,13 +45,16 @@ impl PgBackend {
             }
         }
         let mut index = IndexColumns::default();
+        for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
+            crate::bookings::clear(&tx, op).await?;
+        }
         let mut double_booked = false;
         for op in &batch.ops {
             let row_id = write_op(&tx, op).await?;
             index.set(row_id, op);
             if let Some(rows) = &op.bookings
                 && let crate::bookings::Outcome::DoubleBooked =
-                    crate::bookings::replace(&tx, op, rows).await?
+                    crate::bookings::insert(&tx, op, rows).await?
             {
                 double_booked = true;
                 break;

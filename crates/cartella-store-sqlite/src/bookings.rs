@@ -12,18 +12,24 @@ const OVERLAPS: &str = "SELECT appointment_id, actor, start_us, end_us FROM book
      WHERE tenant_id = ?1 AND actor = ?2 AND end_us > ?3 AND start_us < ?4 AND appointment_id <> ?5 \
      ORDER BY start_us";
 
-/// Replace the bookings of `appointment_id` with `rows`; clashes are added to `clashes` (the
-/// caller fails the batch once every op was checked, so all of them are reported).
-pub fn replace(
+/// Drop the bookings of `appointment_id`. A batch clears every appointment it writes before
+/// inserting any, so moving several appointments around each other in one batch works.
+pub fn clear(conn: &Connection, tenant: &str, appointment_id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM bookings WHERE tenant_id = ?1 AND appointment_id = ?2")
+        .and_then(|mut s| s.execute(params![tenant, appointment_id]))
+        .map_err(map_err)?;
+    Ok(())
+}
+
+/// Insert the rows of `appointment_id`; clashes are added to `clashes` (the caller fails the
+/// batch once every op was checked, so all of them are reported).
+pub fn insert(
     conn: &Connection,
     tenant: &str,
     appointment_id: &str,
     rows: &[BookingRow],
     clashes: &mut Vec<BookingClash>,
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM bookings WHERE tenant_id = ?1 AND appointment_id = ?2")
-        .and_then(|mut s| s.execute(params![tenant, appointment_id]))
-        .map_err(map_err)?;
     for row in rows {
         let found = conn
             .prepare_cached(OVERLAPS)

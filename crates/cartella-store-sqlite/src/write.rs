@@ -22,10 +22,13 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
         }
         crate::keys::insert_key(conn, key)?;
     }
+    for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
+        crate::bookings::clear(conn, op.tenant.as_str(), &op.id)?;
+    }
     let mut clashes = Vec::new();
     for op in batch.ops {
         if let Some(rows) = &op.bookings {
-            crate::bookings::replace(conn, op.tenant.as_str(), &op.id, rows, &mut clashes)?;
+            crate::bookings::insert(conn, op.tenant.as_str(), &op.id, rows, &mut clashes)?;
         }
         write_op(conn, op)?;
     }

@@ -3,6 +3,8 @@
 //! slot search, therapy series and day optimisation. Times are µs since the Unix epoch.
 
 pub mod appointment;
+pub mod calendar;
+pub mod conflicts;
 pub mod zone;
 
 pub use appointment::{HeldTime, held_times, holds_time};
@@ -11,7 +13,7 @@ pub use appointment::{HeldTime, held_times, holds_time};
 pub const MINUTE: i64 = 60_000_000;
 
 /// A half-open span of time `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub start: i64,
     pub end: i64,
