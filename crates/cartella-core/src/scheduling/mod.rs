@@ -5,6 +5,7 @@
 pub mod appointment;
 pub mod calendar;
 pub mod conflicts;
+pub mod slots;
 pub mod zone;
 
 pub use appointment::{HeldTime, held_times, holds_time};

@@ -8,6 +8,7 @@ pub mod envelope;
 
 use crate::AppState;
 use crate::patients::api as patients;
+use crate::scheduling::api as planning;
 use axum::Router;
 use axum::routing::{get, post, put};
 
@@ -43,4 +44,10 @@ pub fn router() -> Router<AppState> {
         .route("/patients/{id}", get(patients::get).put(patients::update))
         .route("/patients/{id}/deactivate", post(patients::deactivate))
         .route("/patients/{id}/merge", post(patients::merge))
+        .route("/planning/availability", get(planning::availability))
+        .route("/planning/slots", post(planning::slots))
+        .route("/planning/book", post(planning::book))
+        .route("/planning/reschedule", post(planning::reschedule))
+        .route("/planning/cancel", post(planning::cancel))
+        .route("/planning/no-show", post(planning::no_show))
 }
