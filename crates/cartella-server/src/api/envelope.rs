@@ -108,16 +108,15 @@ impl From<StoreError> for ApiError {
             VersionConflict { .. } | Conflict(_) | KeyRace => {
                 ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
             }
+            // Same shape as the planning service's own conflict list.
             BookingConflict(clashes) => ApiError {
                 details: Box::new(json!({ "conflicts": clashes.iter().map(|c| json!({
-                    "kind": "booked", "appointment": c.appointment_id,
+                    "kind": "booked",
                     "resource": c.existing.actor,
-                    "booking": {
-                        "appointment": c.existing.appointment_id,
-                        "start": Timestamp::from_micros(c.existing.start).to_string(),
-                        "end": Timestamp::from_micros(c.existing.end).to_string(),
-                    },
-                    "message": c.to_string(),
+                    "appointment": c.existing.appointment_id,
+                    "start": Timestamp::from_micros(c.existing.start).to_string(),
+                    "end": Timestamp::from_micros(c.existing.end).to_string(),
+                    "refused": c.appointment_id,
                 })).collect::<Vec<_>>() })),
                 ..ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
             },
