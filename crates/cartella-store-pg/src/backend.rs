@@ -153,7 +153,8 @@ impl Backend for PgBackend {
         before_seq: Option<i64>,
         limit: usize,
     ) -> Result<Vec<AuditRow>> {
-        self.audit_search_db(tenant, filter, before_seq, limit).await
+        self.audit_search_db(tenant, filter, before_seq, limit)
+            .await
     }
 
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {

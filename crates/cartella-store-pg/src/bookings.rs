@@ -37,7 +37,11 @@ pub(crate) async fn clear(tx: &Transaction<'_>, op: &WriteOp) -> Result<()> {
 }
 
 /// Insert the rows of `op` (an Appointment).
-pub(crate) async fn insert(tx: &Transaction<'_>, op: &WriteOp, rows: &[BookingRow]) -> Result<Outcome> {
+pub(crate) async fn insert(
+    tx: &Transaction<'_>,
+    op: &WriteOp,
+    rows: &[BookingRow],
+) -> Result<Outcome> {
     let tenant = op.tenant.as_str();
     if rows.is_empty() {
         return Ok(Outcome::Stored);
@@ -66,12 +70,22 @@ pub(crate) async fn clashes(backend: &PgBackend, ops: &[WriteOp]) -> Result<Vec<
     for (i, op) in ops.iter().enumerate() {
         let Some(rows) = &op.bookings else { continue };
         for row in rows {
-            let found = list(&client, &op.tenant, std::slice::from_ref(&row.actor), row.start, row.end).await?;
+            let found = list(
+                &client,
+                &op.tenant,
+                std::slice::from_ref(&row.actor),
+                row.start,
+                row.end,
+            )
+            .await?;
             out.extend(
                 found
                     .into_iter()
                     .filter(|b| !ours.contains(&b.appointment_id.as_str()))
-                    .map(|existing| BookingClash { appointment_id: op.id.clone(), existing }),
+                    .map(|existing| BookingClash {
+                        appointment_id: op.id.clone(),
+                        existing,
+                    }),
             );
             // Earlier ops of the same batch that hold the same actor over the same time.
             for earlier in &ops[..i] {
@@ -121,7 +135,11 @@ pub(crate) async fn list(
 }
 
 /// Erasure: the patient's own rows name them, so they go (the appointments stay sealed).
-pub(crate) async fn erase_patient(tx: &Transaction<'_>, tenant: &TenantId, patient_id: &str) -> Result<()> {
+pub(crate) async fn erase_patient(
+    tx: &Transaction<'_>,
+    tenant: &TenantId,
+    patient_id: &str,
+) -> Result<()> {
     tx.execute(
         "DELETE FROM bookings WHERE tenant_id = $1 AND actor = $2",
         &[&tenant.as_str(), &format!("Patient/{patient_id}")],

@@ -54,7 +54,10 @@ impl ResourceCalendar {
             None => vec![Span::new(from, to)],
             Some(rules) => {
                 let mut out = Vec::new();
-                let mut date = to_local(from, &self.tz).date().yesterday().unwrap_or_default();
+                let mut date = to_local(from, &self.tz)
+                    .date()
+                    .yesterday()
+                    .unwrap_or_default();
                 let last = to_local(to, &self.tz).date();
                 while date <= last {
                     for r in rules.iter().filter(|r| r.weekday == date.weekday()) {
@@ -89,7 +92,11 @@ impl ResourceCalendar {
         if self.weekly.is_some() {
             let mut hours = self.clone();
             hours.exceptions.clear();
-            if !hours.open_spans(span.start, span.end).iter().any(|o| o.contains(span)) {
+            if !hours
+                .open_spans(span.start, span.end)
+                .iter()
+                .any(|o| o.contains(span))
+            {
                 out.insert(0, Closed::OutsideHours);
             }
         }
@@ -157,7 +164,10 @@ mod tests {
             actor: "Practitioner/d".into(),
             roles: vec!["physio".into()],
             weekly: Some(parse_hours("mon-fri 08:00-13:00,14:00-18:00").unwrap()),
-            exceptions: vec![Exception { span: holiday, reason: "holiday".into() }],
+            exceptions: vec![Exception {
+                span: holiday,
+                reason: "holiday".into(),
+            }],
             tz,
         }
     }
@@ -173,7 +183,10 @@ mod tests {
         assert_eq!(open[0].start, at("2026-03-27T08:00"));
         assert_eq!(open[2].start, at("2026-03-30T08:00"));
         // Easter Monday is a holiday.
-        assert!(c.open_spans(at("2026-04-06T00:00"), at("2026-04-07T00:00")).is_empty());
+        assert!(
+            c.open_spans(at("2026-04-06T00:00"), at("2026-04-07T00:00"))
+                .is_empty()
+        );
         let s = Span::new(at("2026-04-06T09:00"), at("2026-04-06T09:30"));
         assert!(matches!(&c.closed(&s)[..], [Closed::Exception(e)] if e.reason == "holiday"));
         let evening = Span::new(at("2026-04-07T18:30"), at("2026-04-07T19:00"));

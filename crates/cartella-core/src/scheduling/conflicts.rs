@@ -70,7 +70,11 @@ impl Serialize for Span {
 }
 
 /// Every conflict of `p` against the calendars (by actor) and existing bookings.
-pub fn detect(p: &Proposal, calendars: &[ResourceCalendar], bookings: &[Existing]) -> Vec<Conflict> {
+pub fn detect(
+    p: &Proposal,
+    calendars: &[ResourceCalendar],
+    bookings: &[Existing],
+) -> Vec<Conflict> {
     let mut out = Vec::new();
     let held = Span::new(p.span.start - p.buffer_before, p.span.end + p.buffer_after);
     let foreign = |b: &&Existing| p.appointment_id.as_deref() != Some(b.appointment_id.as_str());
@@ -85,7 +89,11 @@ pub fn detect(p: &Proposal, calendars: &[ResourceCalendar], bookings: &[Existing
                 });
             }
         }
-        for b in bookings.iter().filter(foreign).filter(|b| &b.actor == actor) {
+        for b in bookings
+            .iter()
+            .filter(foreign)
+            .filter(|b| &b.actor == actor)
+        {
             let kind = if b.span.overlaps(&p.span) {
                 Kind::Booked
             } else if b.span.overlaps(&held) {
@@ -93,13 +101,29 @@ pub fn detect(p: &Proposal, calendars: &[ResourceCalendar], bookings: &[Existing
             } else {
                 continue;
             };
-            out.push(conflict(kind, actor, Some(&b.appointment_id), Some(b.span), None));
+            out.push(conflict(
+                kind,
+                actor,
+                Some(&b.appointment_id),
+                Some(b.span),
+                None,
+            ));
         }
     }
     if let Some(patient) = &p.patient {
-        for b in bookings.iter().filter(foreign).filter(|b| &b.actor == patient) {
+        for b in bookings
+            .iter()
+            .filter(foreign)
+            .filter(|b| &b.actor == patient)
+        {
             if b.span.overlaps(&p.span) {
-                out.push(conflict(Kind::PatientBooked, patient, Some(&b.appointment_id), Some(b.span), None));
+                out.push(conflict(
+                    Kind::PatientBooked,
+                    patient,
+                    Some(&b.appointment_id),
+                    Some(b.span),
+                    None,
+                ));
             }
         }
     }
@@ -111,9 +135,20 @@ pub fn detect(p: &Proposal, calendars: &[ResourceCalendar], bookings: &[Existing
 
 /// Required roles that no distinct resource of `resources` fills (greedy: the scarcest role
 /// first, so a resource with several roles is kept for where it is needed).
-pub fn missing_roles(required: &[String], resources: &[String], calendars: &[ResourceCalendar]) -> Vec<String> {
-    let roles_of = |a: &String| calendars.iter().find(|c| &c.actor == a).map(|c| c.roles.clone()).unwrap_or_default();
-    let mut pool: Vec<(String, Vec<String>)> = resources.iter().map(|a| (a.clone(), roles_of(a))).collect();
+pub fn missing_roles(
+    required: &[String],
+    resources: &[String],
+    calendars: &[ResourceCalendar],
+) -> Vec<String> {
+    let roles_of = |a: &String| {
+        calendars
+            .iter()
+            .find(|c| &c.actor == a)
+            .map(|c| c.roles.clone())
+            .unwrap_or_default()
+    };
+    let mut pool: Vec<(String, Vec<String>)> =
+        resources.iter().map(|a| (a.clone(), roles_of(a))).collect();
     let mut order: Vec<&String> = required.iter().collect();
     order.sort_by_key(|r| pool.iter().filter(|(_, rs)| rs.contains(r)).count());
     let mut missing = Vec::new();
@@ -128,7 +163,13 @@ pub fn missing_roles(required: &[String], resources: &[String], calendars: &[Res
     missing
 }
 
-fn conflict(kind: Kind, resource: &str, appointment: Option<&str>, span: Option<Span>, reason: Option<String>) -> Conflict {
+fn conflict(
+    kind: Kind,
+    resource: &str,
+    appointment: Option<&str>,
+    span: Option<Span>,
+    reason: Option<String>,
+) -> Conflict {
     Conflict {
         kind,
         resource: resource.to_owned(),
@@ -162,33 +203,73 @@ mod tests {
             cal("Practitioner/anaesth", &["anaesthetist"]),
             cal("Practitioner/nurse", &["nurse"]),
         ];
-        cals[3].exceptions.push(Exception { span: Span::new(0, 1000 * MINUTE), reason: "leave".into() });
+        cals[3].exceptions.push(Exception {
+            span: Span::new(0, 1000 * MINUTE),
+            reason: "leave".into(),
+        });
         let existing = vec![
-            Existing { appointment_id: "a1".into(), actor: "Location/theatre".into(), span: Span::new(60 * MINUTE, 120 * MINUTE) },
-            Existing { appointment_id: "a2".into(), actor: "Practitioner/surgeon".into(), span: Span::new(100 * MINUTE, 200 * MINUTE) },
-            Existing { appointment_id: "a3".into(), actor: "Practitioner/anaesth".into(), span: Span::new(190 * MINUTE, 230 * MINUTE) },
-            Existing { appointment_id: "a4".into(), actor: "Patient/p".into(), span: Span::new(0, 100 * MINUTE) },
+            Existing {
+                appointment_id: "a1".into(),
+                actor: "Location/theatre".into(),
+                span: Span::new(60 * MINUTE, 120 * MINUTE),
+            },
+            Existing {
+                appointment_id: "a2".into(),
+                actor: "Practitioner/surgeon".into(),
+                span: Span::new(100 * MINUTE, 200 * MINUTE),
+            },
+            Existing {
+                appointment_id: "a3".into(),
+                actor: "Practitioner/anaesth".into(),
+                span: Span::new(190 * MINUTE, 230 * MINUTE),
+            },
+            Existing {
+                appointment_id: "a4".into(),
+                actor: "Patient/p".into(),
+                span: Span::new(0, 100 * MINUTE),
+            },
         ];
         let p = Proposal {
             span: Span::new(90 * MINUTE, 180 * MINUTE),
             buffer_after: 15 * MINUTE,
-            resources: vec!["Location/theatre".into(), "Practitioner/surgeon".into(), "Practitioner/anaesth".into(), "Practitioner/nurse".into()],
+            resources: vec![
+                "Location/theatre".into(),
+                "Practitioner/surgeon".into(),
+                "Practitioner/anaesth".into(),
+                "Practitioner/nurse".into(),
+            ],
             patient: Some("Patient/p".into()),
-            required_roles: vec!["theatre".into(), "surgeon".into(), "anaesthetist".into(), "nurse".into(), "device".into()],
+            required_roles: vec![
+                "theatre".into(),
+                "surgeon".into(),
+                "anaesthetist".into(),
+                "nurse".into(),
+                "device".into(),
+            ],
             ..Default::default()
         };
         let found = detect(&p, &cals, &existing);
-        let got: Vec<(Kind, &str)> = found.iter().map(|c| (c.kind, c.resource.as_str())).collect();
-        assert_eq!(got, vec![
-            (Kind::Booked, "Location/theatre"),
-            (Kind::Booked, "Practitioner/surgeon"),
-            (Kind::Buffer, "Practitioner/anaesth"),
-            (Kind::Unavailable, "Practitioner/nurse"),
-            (Kind::PatientBooked, "Patient/p"),
-            (Kind::MissingResource, "device"),
-        ]);
+        let got: Vec<(Kind, &str)> = found
+            .iter()
+            .map(|c| (c.kind, c.resource.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Kind::Booked, "Location/theatre"),
+                (Kind::Booked, "Practitioner/surgeon"),
+                (Kind::Buffer, "Practitioner/anaesth"),
+                (Kind::Unavailable, "Practitioner/nurse"),
+                (Kind::PatientBooked, "Patient/p"),
+                (Kind::MissingResource, "device"),
+            ]
+        );
         // Rescheduling an appointment does not conflict with itself.
-        let p2 = Proposal { appointment_id: Some("a1".into()), required_roles: vec![], ..p };
+        let p2 = Proposal {
+            appointment_id: Some("a1".into()),
+            required_roles: vec![],
+            ..p
+        };
         assert!(detect(&p2, &cals[..1], &existing[..1]).is_empty());
     }
 }

@@ -84,9 +84,15 @@ mod tests {
     #[test]
     fn subtract_and_intersect() {
         let day = [Span::new(0, 100)];
-        let free = subtract(&day, &[Span::new(10, 20), Span::new(15, 30), Span::new(90, 200)]);
+        let free = subtract(
+            &day,
+            &[Span::new(10, 20), Span::new(15, 30), Span::new(90, 200)],
+        );
         assert_eq!(free, vec![Span::new(0, 10), Span::new(30, 90)]);
         let other = [Span::new(5, 40)];
-        assert_eq!(intersect(&free, &other), vec![Span::new(5, 10), Span::new(30, 40)]);
+        assert_eq!(
+            intersect(&free, &other),
+            vec![Span::new(5, 10), Span::new(30, 40)]
+        );
     }
 }

@@ -40,25 +40,42 @@ pub struct Candidate {
 }
 
 /// Free spans per actor over the horizon (open hours minus held bookings).
-pub fn free_map(actors: &[&ResourceCalendar], bookings: &[Existing], horizon: Span) -> HashMap<String, Vec<Span>> {
+pub fn free_map(
+    actors: &[&ResourceCalendar],
+    bookings: &[Existing],
+    horizon: Span,
+) -> HashMap<String, Vec<Span>> {
     actors
         .iter()
         .map(|c| {
-            let held: Vec<Span> = bookings.iter().filter(|b| b.actor == c.actor).map(|b| b.span).collect();
-            (c.actor.clone(), subtract(&c.open_spans(horizon.start, horizon.end), &held))
+            let held: Vec<Span> = bookings
+                .iter()
+                .filter(|b| b.actor == c.actor)
+                .map(|b| b.span)
+                .collect();
+            (
+                c.actor.clone(),
+                subtract(&c.open_spans(horizon.start, horizon.end), &held),
+            )
         })
         .collect()
 }
 
 fn is_free(free: &HashMap<String, Vec<Span>>, actor: &str, span: &Span) -> bool {
-    let Some(spans) = free.get(actor) else { return false };
+    let Some(spans) = free.get(actor) else {
+        return false;
+    };
     let i = spans.partition_point(|s| s.end < span.end);
     spans.get(i).is_some_and(|s| s.contains(span))
 }
 
 /// Ranked candidates. `calendars` are every resource that may be chosen; fixed actors without
 /// a calendar (patients) only need to be unbooked.
-pub fn search(q: &SlotQuery, calendars: &[ResourceCalendar], bookings: &[Existing]) -> Vec<Candidate> {
+pub fn search(
+    q: &SlotQuery,
+    calendars: &[ResourceCalendar],
+    bookings: &[Existing],
+) -> Vec<Candidate> {
     if q.duration <= 0 || q.step <= 0 || q.horizon.is_empty() {
         return Vec::new();
     }
@@ -70,7 +87,11 @@ pub fn search(q: &SlotQuery, calendars: &[ResourceCalendar], bookings: &[Existin
         if free.contains_key(f) {
             continue;
         }
-        let held: Vec<Span> = bookings.iter().filter(|b| &b.actor == f).map(|b| b.span).collect();
+        let held: Vec<Span> = bookings
+            .iter()
+            .filter(|b| &b.actor == f)
+            .map(|b| b.span)
+            .collect();
         free.insert(f.clone(), subtract(&[wide], &held));
     }
     // Per role: its resources, preferred first.
@@ -78,7 +99,11 @@ pub fn search(q: &SlotQuery, calendars: &[ResourceCalendar], bookings: &[Existin
         .roles
         .iter()
         .map(|r| {
-            let mut v: Vec<&str> = calendars.iter().filter(|c| c.roles.contains(r)).map(|c| c.actor.as_str()).collect();
+            let mut v: Vec<&str> = calendars
+                .iter()
+                .filter(|c| c.roles.contains(r))
+                .map(|c| c.actor.as_str())
+                .collect();
             v.sort_by_key(|a| !q.preferred.iter().any(|p| p == a));
             v
         })
@@ -99,7 +124,12 @@ pub fn search(q: &SlotQuery, calendars: &[ResourceCalendar], bookings: &[Existin
             perfect += usize::from(penalty == 0);
             let mut resources = q.fixed.clone();
             resources.extend(chosen);
-            out.push(Candidate { start: t, end: t + q.duration, resources, penalty });
+            out.push(Candidate {
+                start: t,
+                end: t + q.duration,
+                resources,
+                penalty,
+            });
         }
         t += q.step;
     }
@@ -109,15 +139,25 @@ pub fn search(q: &SlotQuery, calendars: &[ResourceCalendar], bookings: &[Existin
 }
 
 /// One free, distinct resource per role (fixed actors fill roles they hold first).
-fn pick(by_role: &[Vec<&str>], fixed: &[String], free: &HashMap<String, Vec<Span>>, held: &Span) -> Option<Vec<String>> {
+fn pick(
+    by_role: &[Vec<&str>],
+    fixed: &[String],
+    free: &HashMap<String, Vec<Span>>,
+    held: &Span,
+) -> Option<Vec<String>> {
     let mut chosen: Vec<String> = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for candidates in by_role {
-        if let Some(f) = candidates.iter().find(|a| fixed.iter().any(|f| f == *a) && !used.contains(*a)) {
+        if let Some(f) = candidates
+            .iter()
+            .find(|a| fixed.iter().any(|f| f == *a) && !used.contains(*a))
+        {
             used.push(f);
             continue;
         }
-        let a = candidates.iter().find(|a| !used.contains(*a) && !fixed.iter().any(|f| f == **a) && is_free(free, a, held))?;
+        let a = candidates.iter().find(|a| {
+            !used.contains(*a) && !fixed.iter().any(|f| f == **a) && is_free(free, a, held)
+        })?;
         used.push(a);
         chosen.push((*a).to_owned());
     }
@@ -162,8 +202,16 @@ mod tests {
             weekly: Some(parse_hours("mon-fri 09:00-11:00").unwrap()),
             exceptions: vec![],
         };
-        let cals = vec![cal("Practitioner/a", "physio"), cal("Practitioner/b", "physio"), cal("Location/gym", "room")];
-        let booked = vec![Existing { appointment_id: "x".into(), actor: "Location/gym".into(), span: Span::new(at("2026-05-04T09:00"), at("2026-05-04T10:00")) }];
+        let cals = vec![
+            cal("Practitioner/a", "physio"),
+            cal("Practitioner/b", "physio"),
+            cal("Location/gym", "room"),
+        ];
+        let booked = vec![Existing {
+            appointment_id: "x".into(),
+            actor: "Location/gym".into(),
+            span: Span::new(at("2026-05-04T09:00"), at("2026-05-04T10:00")),
+        }];
         let q = SlotQuery {
             duration: 30 * MINUTE,
             buffer_before: 0,
@@ -183,7 +231,10 @@ mod tests {
         // Tuesday is preferred; Monday before 10:00 the gym is taken.
         assert_eq!(got[0].start, at("2026-05-05T09:00"));
         assert_eq!(got[0].penalty, 0);
-        assert_eq!(got[0].resources, vec!["Patient/p", "Practitioner/b", "Location/gym"]);
+        assert_eq!(
+            got[0].resources,
+            vec!["Patient/p", "Practitioner/b", "Location/gym"]
+        );
         assert!(got.iter().all(|c| c.start >= at("2026-05-04T10:00")));
     }
 }

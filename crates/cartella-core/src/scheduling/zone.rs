@@ -92,9 +92,13 @@ mod tests {
     #[test]
     fn dst_gap_and_fold_are_refused_with_a_precise_message() {
         let rome = time_zone("Europe/Rome").unwrap();
-        let err = parse_time("2026-03-29T02:30", &rome).unwrap_err().to_string();
+        let err = parse_time("2026-03-29T02:30", &rome)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does not exist in Europe/Rome"), "{err}");
-        let err = parse_time("2026-10-25T02:30", &rome).unwrap_err().to_string();
+        let err = parse_time("2026-10-25T02:30", &rome)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("happens twice"), "{err}");
         assert!(parse_time("2026-10-25T02:30:00+01:00", &rome).is_ok());
     }

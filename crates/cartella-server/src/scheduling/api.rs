@@ -30,7 +30,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-async fn context(state: &AppState, headers: &HeaderMap, peer: SocketAddr, method: Method) -> Result<AccessContext> {
+async fn context(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    method: Method,
+) -> Result<AccessContext> {
     Ok(authenticate(state, headers, Some(peer), &method).await?.ctx)
 }
 
@@ -45,7 +50,10 @@ fn day_range(from: &str, to: &str, tz: &jiff::tz::TimeZone) -> Result<Span> {
         return Err(invalid("the range may span at most a year"));
     }
     let end = t.tomorrow().map_err(|e| invalid(e.to_string()))?;
-    Ok(Span::new(zone::start_of_day(tz, f), zone::start_of_day(tz, end)))
+    Ok(Span::new(
+        zone::start_of_day(tz, f),
+        zone::start_of_day(tz, end),
+    ))
 }
 
 fn spans_json(spans: &[Span], tz: &jiff::tz::TimeZone) -> Vec<Value> {
@@ -56,24 +64,47 @@ pub async fn availability(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    query: std::result::Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+    query: std::result::Result<
+        Query<Vec<(String, String)>>,
+        axum::extract::rejection::QueryRejection,
+    >,
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::GET).await?;
     let Query(pairs) = query.map_err(|e| invalid(e.body_text()))?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let model = service::model(&state, &ctx).await?;
-    let span = day_range(get("from").ok_or_else(|| invalid("from is required"))?, get("to").or(get("from")).unwrap_or(""), &model.tz)?;
-    let wanted: Vec<String> = pairs.iter().filter(|(n, _)| n == "resource").map(|(_, v)| v.clone()).collect();
+    let span = day_range(
+        get("from").ok_or_else(|| invalid("from is required"))?,
+        get("to").or(get("from")).unwrap_or(""),
+        &model.tz,
+    )?;
+    let wanted: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "resource")
+        .map(|(_, v)| v.clone())
+        .collect();
     let cals: Vec<&ResourceCalendar> = if wanted.is_empty() {
         model.calendars.iter().collect()
     } else {
-        wanted.iter().map(|r| model.calendar(r).ok_or_else(|| invalid(format!("unknown resource '{r}'")))).collect::<Result<_>>()?
+        wanted
+            .iter()
+            .map(|r| {
+                model
+                    .calendar(r)
+                    .ok_or_else(|| invalid(format!("unknown resource '{r}'")))
+            })
+            .collect::<Result<_>>()?
     };
     let actors: Vec<String> = cals.iter().map(|c| c.actor.clone()).collect();
     let bookings = service::existing(&state.store, &ctx, &actors, span).await?;
     let free = free_map(&cals, &bookings, span);
-    let list: Vec<Value> = actors.iter().map(|a| json!({"resource": a, "free": spans_json(&free[a], &model.tz)})).collect();
-    Ok(ok(json!({ "time_zone": model.tz.iana_name(), "resources": list })))
+    let list: Vec<Value> = actors
+        .iter()
+        .map(|a| json!({"resource": a, "free": spans_json(&free[a], &model.tz)}))
+        .collect();
+    Ok(ok(
+        json!({ "time_zone": model.tz.iana_name(), "resources": list }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -111,7 +142,11 @@ pub async fn slots(
     let model = service::model(&state, &ctx).await?;
     let horizon = day_range(&b.from, &b.to, &model.tz)?;
     let t = match &b.kind {
-        Some(k) => Some(model.appointment_type(k).ok_or_else(|| invalid(format!("type: unknown appointment type '{k}'")))?),
+        Some(k) => Some(
+            model
+                .appointment_type(k)
+                .ok_or_else(|| invalid(format!("type: unknown appointment type '{k}'")))?,
+        ),
         None => None,
     };
     let duration = match (b.duration_minutes, t) {
@@ -125,10 +160,17 @@ pub async fn slots(
             return Err(invalid(format!("unknown resource '{r}'")));
         }
     }
-    let weekdays = b.weekdays.iter().map(|d| weekday(d)).collect::<Result<Vec<_>>>()?;
+    let weekdays = b
+        .weekdays
+        .iter()
+        .map(|d| weekday(d))
+        .collect::<Result<Vec<_>>>()?;
     let time_of_day = match &b.time_of_day {
         Some(t) => {
-            let p = |s: &str| s.parse::<jiff::civil::Time>().map_err(|_| invalid(format!("time_of_day: '{s}' is not a time")));
+            let p = |s: &str| {
+                s.parse::<jiff::civil::Time>()
+                    .map_err(|_| invalid(format!("time_of_day: '{s}' is not a time")))
+            };
             Some((p(&t.from)?, p(&t.to)?))
         }
         None => None,
@@ -196,10 +238,21 @@ pub async fn book(
     let ctx = context(&state, &headers, peer, Method::POST).await?;
     let b: BookBody = body(&raw)?;
     let model = service::model(&state, &ctx).await?;
-    let req = service::request(&model, b.kind.as_deref(), &b.start, b.end.as_deref(), b.duration_minutes, b.patient.as_deref(), &b.resources)?;
+    let req = service::request(
+        &model,
+        b.kind.as_deref(),
+        &b.start,
+        b.end.as_deref(),
+        b.duration_minutes,
+        b.patient.as_deref(),
+        &b.resources,
+    )?;
     service::check(&state.store, &ctx, &model, &req, None).await?;
     let resource = service::appointment(&req, &model.tz, b.reason.as_deref());
-    let out = state.store.create(&ctx, "Appointment", resource, WriteOptions::default()).await?;
+    let out = state
+        .store
+        .create(&ctx, "Appointment", resource, WriteOptions::default())
+        .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
     let summary = service::summary(&out.resource.id, out.resource.version, &stored, &model.tz);
     Ok((StatusCode::CREATED, ok(json!({ "appointment": summary }))).into_response())
@@ -227,15 +280,40 @@ pub async fn reschedule(
     let (version, mut current) = service::read(&state.store, &ctx, &b.id).await?;
     let actors = cartella_core::scheduling::appointment::participant_actors(&current);
     let patient = actors.iter().find(|a| a.starts_with("Patient/")).cloned();
-    let resources = b.resources.unwrap_or_else(|| actors.iter().filter(|a| !a.starts_with("Patient/")).cloned().collect());
-    let kind = current.pointer("/appointmentType/coding/0/code").and_then(Value::as_str).map(str::to_owned);
+    let resources = b.resources.unwrap_or_else(|| {
+        actors
+            .iter()
+            .filter(|a| !a.starts_with("Patient/"))
+            .cloned()
+            .collect()
+    });
+    let kind = current
+        .pointer("/appointmentType/coding/0/code")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     // Keep the length when only a new start is given.
     let length = current.get("minutesDuration").and_then(Value::as_i64);
-    let minutes = b.duration_minutes.or(if b.end.is_none() { length } else { None });
-    let req = service::request(&model, kind.as_deref(), &b.start, b.end.as_deref(), minutes, patient.as_deref(), &resources)?;
+    let minutes = b
+        .duration_minutes
+        .or(if b.end.is_none() { length } else { None });
+    let req = service::request(
+        &model,
+        kind.as_deref(),
+        &b.start,
+        b.end.as_deref(),
+        minutes,
+        patient.as_deref(),
+        &resources,
+    )?;
     service::check(&state.store, &ctx, &model, &req, Some(&b.id)).await?;
     let fresh = service::appointment(&req, &model.tz, None);
-    for k in ["start", "end", "minutesDuration", "participant", "extension"] {
+    for k in [
+        "start",
+        "end",
+        "minutesDuration",
+        "participant",
+        "extension",
+    ] {
         match fresh.get(k) {
             Some(v) => current[k] = v.clone(),
             None => {
@@ -244,10 +322,18 @@ pub async fn reschedule(
         }
     }
     current["status"] = json!("booked");
-    let opts = WriteOptions { if_match: Some(b.version.unwrap_or(version)), ..Default::default() };
-    let out = state.store.update(&ctx, "Appointment", &b.id, current, opts).await?;
+    let opts = WriteOptions {
+        if_match: Some(b.version.unwrap_or(version)),
+        ..Default::default()
+    };
+    let out = state
+        .store
+        .update(&ctx, "Appointment", &b.id, current, opts)
+        .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
-    Ok(ok(json!({ "appointment": service::summary(&b.id, out.resource.version, &stored, &model.tz) })))
+    Ok(ok(
+        json!({ "appointment": service::summary(&b.id, out.resource.version, &stored, &model.tz) }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -257,7 +343,13 @@ struct StatusBody {
     version: Option<i64>,
 }
 
-async fn set_status(state: AppState, headers: HeaderMap, peer: SocketAddr, raw: Bytes, status: &str) -> Result<Response> {
+async fn set_status(
+    state: AppState,
+    headers: HeaderMap,
+    peer: SocketAddr,
+    raw: Bytes,
+    status: &str,
+) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::POST).await?;
     let b: StatusBody = body(&raw)?;
     if b.reason.trim().is_empty() {
@@ -266,22 +358,47 @@ async fn set_status(state: AppState, headers: HeaderMap, peer: SocketAddr, raw: 
     let model = service::model(&state, &ctx).await?;
     let (version, mut current) = service::read(&state.store, &ctx, &b.id).await?;
     let now = current.get("status").and_then(Value::as_str).unwrap_or("");
-    if matches!(now, "cancelled" | "noshow" | "entered-in-error" | "fulfilled") {
-        return Err(ApiError::new(StatusCode::CONFLICT, "CONFLICT", format!("the appointment is already {now}")));
+    if matches!(
+        now,
+        "cancelled" | "noshow" | "entered-in-error" | "fulfilled"
+    ) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "CONFLICT",
+            format!("the appointment is already {now}"),
+        ));
     }
     current["status"] = json!(status);
     // FHIR R4 uses cancelationReason for both cancelled and noshow.
     current["cancelationReason"] = json!({ "text": b.reason });
-    let opts = WriteOptions { if_match: Some(b.version.unwrap_or(version)), ..Default::default() };
-    let out = state.store.update(&ctx, "Appointment", &b.id, current, opts).await?;
+    let opts = WriteOptions {
+        if_match: Some(b.version.unwrap_or(version)),
+        ..Default::default()
+    };
+    let out = state
+        .store
+        .update(&ctx, "Appointment", &b.id, current, opts)
+        .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
-    Ok(ok(json!({ "appointment": service::summary(&b.id, out.resource.version, &stored, &model.tz) })))
+    Ok(ok(
+        json!({ "appointment": service::summary(&b.id, out.resource.version, &stored, &model.tz) }),
+    ))
 }
 
-pub async fn cancel(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn cancel(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     set_status(state, headers, peer, raw, "cancelled").await
 }
 
-pub async fn no_show(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, raw: Bytes) -> Result<Response> {
+pub async fn no_show(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Result<Response> {
     set_status(state, headers, peer, raw, "noshow").await
 }

@@ -11,7 +11,9 @@
 //!   (`valueCode`, repeatable) one per required resource, and the Appointment buffer extensions.
 
 use cartella_core::DomainError;
-use cartella_core::scheduling::appointment::{BUFFER_AFTER_URL, BUFFER_BEFORE_URL, buffer_minutes, parse_instant};
+use cartella_core::scheduling::appointment::{
+    BUFFER_AFTER_URL, BUFFER_BEFORE_URL, buffer_minutes, parse_instant,
+};
 use cartella_core::scheduling::calendar::{Exception, ResourceCalendar, parse_hours};
 use cartella_core::scheduling::{MINUTE, Span, zone};
 use cartella_store::{AccessContext, Store, StoreError};
@@ -67,7 +69,11 @@ pub async fn load(store: &Store, ctx: &AccessContext, tz: TimeZone) -> Result<Mo
             types.push(appointment_type(&a)?);
         }
     }
-    Ok(Model { tz, calendars, types })
+    Ok(Model {
+        tz,
+        calendars,
+        types,
+    })
 }
 
 async fn all(store: &Store, ctx: &AccessContext, rtype: &str) -> Result<Vec<Value>, StoreError> {
@@ -76,7 +82,9 @@ async fn all(store: &Store, ctx: &AccessContext, rtype: &str) -> Result<Vec<Valu
     loop {
         let page = store.search(ctx, rtype, &params).await?;
         for r in &page.resources {
-            out.push(serde_json::from_slice(&r.json).map_err(|e| StoreError::Internal(e.to_string()))?);
+            out.push(
+                serde_json::from_slice(&r.json).map_err(|e| StoreError::Internal(e.to_string()))?,
+            );
         }
         match page.next {
             Some(c) => params = vec![("_count".into(), "500".into()), ("_cursor".into(), c)],
@@ -111,37 +119,77 @@ pub fn calendar(s: &Value, practice_tz: &TimeZone) -> Result<ResourceCalendar, S
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .flat_map(|c| c.get("coding").and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|c| {
+            c.get("coding")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .filter(|c| c.get("system").and_then(Value::as_str) == Some(ROLE_SYSTEM))
         .filter_map(|c| c.get("code").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    let tz = match extensions(s, TIMEZONE_URL).next().and_then(|e| e.get("valueCode")).and_then(Value::as_str) {
+    let tz = match extensions(s, TIMEZONE_URL)
+        .next()
+        .and_then(|e| e.get("valueCode"))
+        .and_then(Value::as_str)
+    {
         Some(name) => zone::time_zone(name).map_err(|e| invalid(&what, e))?,
         None => practice_tz.clone(),
     };
     let mut weekly = None::<Vec<_>>;
     for e in extensions(s, HOURS_URL) {
         let rule = e.get("valueString").and_then(Value::as_str).unwrap_or("");
-        weekly.get_or_insert_with(Vec::new).extend(parse_hours(rule).map_err(|e| invalid(&what, e))?);
+        weekly
+            .get_or_insert_with(Vec::new)
+            .extend(parse_hours(rule).map_err(|e| invalid(&what, e))?);
     }
     let mut exceptions = Vec::new();
     for e in extensions(s, UNAVAILABLE_URL) {
-        let start = e.pointer("/extension").and_then(Value::as_array).into_iter().flatten();
+        let start = e
+            .pointer("/extension")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         let (mut period, mut reason) = (None, "unavailable".to_owned());
         for sub in start {
             match sub.get("url").and_then(Value::as_str) {
                 Some("period") => period = sub.get("valuePeriod"),
-                Some("reason") => reason = sub.get("valueString").and_then(Value::as_str).unwrap_or("unavailable").to_owned(),
+                Some("reason") => {
+                    reason = sub
+                        .get("valueString")
+                        .and_then(Value::as_str)
+                        .unwrap_or("unavailable")
+                        .to_owned()
+                }
                 _ => {}
             }
         }
-        let at = |k: &str| period.and_then(|p| p.get(k)).and_then(Value::as_str).and_then(parse_instant);
+        let at = |k: &str| {
+            period
+                .and_then(|p| p.get(k))
+                .and_then(Value::as_str)
+                .and_then(parse_instant)
+        };
         match (at("start"), at("end")) {
-            (Some(s), Some(e)) if e > s => exceptions.push(Exception { span: Span::new(s, e), reason }),
-            _ => return Err(invalid(&what, "an unavailable period needs start < end with offsets")),
+            (Some(s), Some(e)) if e > s => exceptions.push(Exception {
+                span: Span::new(s, e),
+                reason,
+            }),
+            _ => {
+                return Err(invalid(
+                    &what,
+                    "an unavailable period needs start < end with offsets",
+                ));
+            }
         }
     }
-    Ok(ResourceCalendar { actor, roles, tz, weekly, exceptions })
+    Ok(ResourceCalendar {
+        actor,
+        roles,
+        tz,
+        weekly,
+        exceptions,
+    })
 }
 
 fn appointment_type(a: &Value) -> Result<AppointmentType, StoreError> {
@@ -152,12 +200,22 @@ fn appointment_type(a: &Value) -> Result<AppointmentType, StoreError> {
         .and_then(Value::as_str)
         .ok_or_else(|| invalid(&what, "code.coding[0].code is missing"))?
         .to_owned();
-    let minutes = a.pointer("/timingDuration/value").and_then(Value::as_f64).unwrap_or(0.0);
+    let minutes = a
+        .pointer("/timingDuration/value")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
     if minutes <= 0.0 {
-        return Err(invalid(&what, "timingDuration.value must be a positive number of minutes"));
+        return Err(invalid(
+            &what,
+            "timingDuration.value must be a positive number of minutes",
+        ));
     }
     let roles = extensions(a, REQUIRED_ROLE_URL)
-        .filter_map(|e| e.get("valueCode").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|e| {
+            e.get("valueCode")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .collect();
     let buffer = |url| buffer_minutes(a, url).map_err(|e: DomainError| invalid(&what, e));
     Ok(AppointmentType {

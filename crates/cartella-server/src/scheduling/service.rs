@@ -7,7 +7,9 @@ use super::resources::{self, Model, TYPE_SYSTEM};
 use crate::AppState;
 use crate::api::envelope::ApiError;
 use axum::http::StatusCode;
-use cartella_core::scheduling::appointment::{BUFFER_AFTER_URL, BUFFER_BEFORE_URL, held_times, parse_instant};
+use cartella_core::scheduling::appointment::{
+    BUFFER_AFTER_URL, BUFFER_BEFORE_URL, held_times, parse_instant,
+};
 use cartella_core::scheduling::conflicts::{Conflict, Existing, Kind, Proposal, detect};
 use cartella_core::scheduling::{Span, zone};
 use cartella_store::{AccessContext, Store, StoreError};
@@ -18,7 +20,11 @@ pub type Result<T> = std::result::Result<T, ApiError>;
 
 /// 422 VALIDATION_ERROR: the request cannot be booked as given; nothing was written.
 pub fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR", message)
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "VALIDATION_ERROR",
+        message,
+    )
 }
 
 /// The practice's model for this caller: time zone from the practice settings, Schedules and
@@ -36,12 +42,23 @@ pub async fn model(state: &AppState, ctx: &AccessContext) -> Result<Model> {
 }
 
 /// Existing bookings of `actors` around `span` (a day either side covers any buffer).
-pub async fn existing(store: &Store, ctx: &AccessContext, actors: &[String], span: Span) -> Result<Vec<Existing>> {
+pub async fn existing(
+    store: &Store,
+    ctx: &AccessContext,
+    actors: &[String],
+    span: Span,
+) -> Result<Vec<Existing>> {
     const DAY: i64 = 86_400_000_000;
-    let rows = store.bookings(ctx, actors, span.start - DAY, span.end + DAY).await?;
+    let rows = store
+        .bookings(ctx, actors, span.start - DAY, span.end + DAY)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|b| Existing { appointment_id: b.appointment_id, actor: b.actor, span: Span::new(b.start, b.end) })
+        .map(|b| Existing {
+            appointment_id: b.appointment_id,
+            actor: b.actor,
+            span: Span::new(b.start, b.end),
+        })
         .collect())
 }
 
@@ -67,24 +84,37 @@ pub fn request(
     patient: Option<&str>,
     resources: &[String],
 ) -> Result<Request> {
-    let at = |raw: &str, field: &str| zone::parse_time(raw, &model.tz).map_err(|e| invalid(format!("{field}: {e}")));
+    let at = |raw: &str, field: &str| {
+        zone::parse_time(raw, &model.tz).map_err(|e| invalid(format!("{field}: {e}")))
+    };
     let start = at(start, "start")?;
     let t = match kind {
-        Some(k) => Some(model.appointment_type(k).ok_or_else(|| invalid(format!("type: unknown appointment type '{k}'")))?),
+        Some(k) => Some(
+            model
+                .appointment_type(k)
+                .ok_or_else(|| invalid(format!("type: unknown appointment type '{k}'")))?,
+        ),
         None => None,
     };
     let end = match (end, duration_minutes) {
         (Some(e), _) => at(e, "end")?,
         (None, Some(m)) if m <= 0 => return Err(invalid("duration_minutes must be positive")),
         (None, Some(m)) => start + m * cartella_core::scheduling::MINUTE,
-        (None, None) => start + t.map(|t| t.duration).ok_or_else(|| invalid("give end, duration_minutes or a type with a default duration"))?,
+        (None, None) => {
+            start
+                + t.map(|t| t.duration).ok_or_else(|| {
+                    invalid("give end, duration_minutes or a type with a default duration")
+                })?
+        }
     };
     if end <= start {
         return Err(invalid("end must be after start"));
     }
     for r in resources {
         if model.calendar(r).is_none() {
-            return Err(invalid(format!("unknown resource '{r}': it has no active Schedule")));
+            return Err(invalid(format!(
+                "unknown resource '{r}': it has no active Schedule"
+            )));
         }
     }
     if let Some(p) = patient
@@ -105,7 +135,13 @@ pub fn request(
 
 /// Every conflict of `req`: 422 when a resource is closed (outside hours or away), 409 for the
 /// rest; each listed in `details.conflicts`.
-pub async fn check(store: &Store, ctx: &AccessContext, model: &Model, req: &Request, own: Option<&str>) -> Result<()> {
+pub async fn check(
+    store: &Store,
+    ctx: &AccessContext,
+    model: &Model,
+    req: &Request,
+    own: Option<&str>,
+) -> Result<()> {
     let mut actors = req.resources.clone();
     actors.extend(req.patient.clone());
     let bookings = existing(store, ctx, &actors, req.span).await?;
@@ -122,15 +158,35 @@ pub async fn check(store: &Store, ctx: &AccessContext, model: &Model, req: &Requ
     if found.is_empty() {
         return Ok(());
     }
-    let closed = found.iter().any(|c| matches!(c.kind, Kind::OutsideHours | Kind::Unavailable));
+    let closed = found
+        .iter()
+        .any(|c| matches!(c.kind, Kind::OutsideHours | Kind::Unavailable));
     let (status, code, msg) = if closed {
-        (StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR", "a resource is not available at that time")
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_ERROR",
+            "a resource is not available at that time",
+        )
     } else {
-        (StatusCode::CONFLICT, "CONFLICT", "the appointment conflicts with existing bookings")
+        (
+            StatusCode::CONFLICT,
+            "CONFLICT",
+            "the appointment conflicts with existing bookings",
+        )
     };
     Err(ApiError {
-        details: Box::new(json!({ "conflicts": found.iter().map(|c| conflict_json(c, &model.tz)).collect::<Vec<_>>() })),
-        ..ApiError::new(status, code, format!("{msg} ({} conflict{})", found.len(), if found.len() == 1 { "" } else { "s" }))
+        details: Box::new(
+            json!({ "conflicts": found.iter().map(|c| conflict_json(c, &model.tz)).collect::<Vec<_>>() }),
+        ),
+        ..ApiError::new(
+            status,
+            code,
+            format!(
+                "{msg} ({} conflict{})",
+                found.len(),
+                if found.len() == 1 { "" } else { "s" }
+            ),
+        )
     })
 }
 
@@ -148,7 +204,10 @@ pub fn conflict_json(c: &Conflict, tz: &TimeZone) -> Value {
 
 /// The Appointment resource for a validated request.
 pub fn appointment(req: &Request, tz: &TimeZone, reason: Option<&str>) -> Value {
-    let mut participants: Vec<Value> = req.patient.iter().chain(req.resources.iter())
+    let mut participants: Vec<Value> = req
+        .patient
+        .iter()
+        .chain(req.resources.iter())
         .map(|a| json!({"actor": {"reference": a}, "required": "required", "status": "accepted"}))
         .collect();
     participants.dedup();
@@ -181,7 +240,12 @@ pub fn appointment(req: &Request, tz: &TimeZone, reason: Option<&str>) -> Value 
 
 /// A stored Appointment, parsed, with what the API shows of it.
 pub fn summary(id: &str, version: i64, body: &Value, tz: &TimeZone) -> Value {
-    let at = |k: &str| body.get(k).and_then(Value::as_str).and_then(parse_instant).map(|t| zone::format_local(t, tz));
+    let at = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .and_then(parse_instant)
+            .map(|t| zone::format_local(t, tz))
+    };
     let held = held_times(body).unwrap_or_default();
     json!({
         "id": id, "version": version,
@@ -194,7 +258,11 @@ pub fn summary(id: &str, version: i64, body: &Value, tz: &TimeZone) -> Value {
 }
 
 /// Read an Appointment's current body.
-pub async fn read(store: &Store, ctx: &AccessContext, id: &str) -> std::result::Result<(i64, Value), StoreError> {
+pub async fn read(
+    store: &Store,
+    ctx: &AccessContext,
+    id: &str,
+) -> std::result::Result<(i64, Value), StoreError> {
     let r = store.read(ctx, "Appointment", id).await?;
     let body = serde_json::from_slice(&r.json).map_err(|e| StoreError::Internal(e.to_string()))?;
     Ok((r.version, body))

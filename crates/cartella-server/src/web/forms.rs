@@ -71,9 +71,11 @@ pub fn auth_error(lang: Lang, err: &AuthError) -> (String, FieldErrors) {
     let message = match err {
         AuthError::InvalidCredentials => t(lang, "error-invalid-credentials"),
         AuthError::InvalidCode => t(lang, "error-invalid-code"),
-        AuthError::RateLimited { retry_after } => {
-            t_args(lang, "error-rate-limited", &[("seconds", retry_after.to_string())])
-        }
+        AuthError::RateLimited { retry_after } => t_args(
+            lang,
+            "error-rate-limited",
+            &[("seconds", retry_after.to_string())],
+        ),
         AuthError::Invalid(list) => {
             for (field, msg) in list {
                 fields
@@ -105,7 +107,12 @@ pub fn password_problems(lang: Lang, password: &str, email: &str) -> Option<Stri
     Some(
         problems
             .iter()
-            .map(|p| t(lang, &format!("password-problem-{}", p.code().replace('_', "-"))))
+            .map(|p| {
+                t(
+                    lang,
+                    &format!("password-problem-{}", p.code().replace('_', "-")),
+                )
+            })
             .collect::<Vec<_>>()
             .join("; "),
     )

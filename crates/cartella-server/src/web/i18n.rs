@@ -113,9 +113,8 @@ impl Locales {
             // No Unicode isolation marks around arguments: they would show up in input values.
             bundle.set_use_isolating(false);
             for (file, source) in files {
-                let res = FluentResource::try_new((*source).to_owned()).map_err(|(_, errs)| {
-                    format!("locales/{}/{file}: {errs:?}", lang.code())
-                })?;
+                let res = FluentResource::try_new((*source).to_owned())
+                    .map_err(|(_, errs)| format!("locales/{}/{file}: {errs:?}", lang.code()))?;
                 // A message defined twice (in two files) is an error, not a silent override.
                 bundle
                     .add_resource(res)
@@ -189,7 +188,10 @@ mod tests {
             from_accept_language("es-ES,de;q=0.5,fr;q=0.8"),
             Some(Lang::Fr)
         );
-        assert_eq!(from_accept_language("it-IT,it;q=0.9,en;q=0.8"), Some(Lang::It));
+        assert_eq!(
+            from_accept_language("it-IT,it;q=0.9,en;q=0.8"),
+            Some(Lang::It)
+        );
         assert_eq!(from_accept_language("es,pt"), None);
         assert_eq!(from_accept_language("de;q=0,en"), Some(Lang::En));
     }

@@ -24,20 +24,41 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(signin::logout))
         .route("/language", get(signin::switch_language))
         .route("/setup", get(setup::form).post(setup::submit))
-        .route("/password/forgot", get(password::forgot_form).post(password::forgot))
-        .route("/reset-password", get(password::reset_form).post(password::reset))
+        .route(
+            "/password/forgot",
+            get(password::forgot_form).post(password::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(password::reset_form).post(password::reset),
+        )
         .route("/account", get(account::show))
         .route("/account/language", post(account::set_language))
         .route("/account/password", post(account::change_password))
-        .route("/account/2fa", get(account::enrol_form).post(account::enrol))
+        .route(
+            "/account/2fa",
+            get(account::enrol_form).post(account::enrol),
+        )
         .route("/account/recovery-codes", post(account::recovery_codes))
-        .route("/account/logout-everywhere", post(account::logout_everywhere))
+        .route(
+            "/account/logout-everywhere",
+            post(account::logout_everywhere),
+        )
         .route("/admin/staff", get(admin::staff))
         .route("/admin/staff/new", get(admin::new_form).post(admin::create))
-        .route("/admin/staff/{id}", get(admin::edit_form).post(admin::update_roles))
+        .route(
+            "/admin/staff/{id}",
+            get(admin::edit_form).post(admin::update_roles),
+        )
         .route("/admin/staff/{id}/{action}", post(admin::staff_action))
-        .route("/admin/clients/new", get(admin::client_form).post(admin::create_client))
-        .route("/admin/settings", get(admin::settings).post(admin::save_settings))
+        .route(
+            "/admin/clients/new",
+            get(admin::client_form).post(admin::create_client),
+        )
+        .route(
+            "/admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
         .layer(axum::middleware::from_fn(security::headers));
     Router::new()
         .route("/assets/{version}/{name}", get(assets::serve))

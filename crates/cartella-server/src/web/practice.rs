@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_survive_a_round_trip() {
-        let s = PracticeSettings::parse(r#"{"time_zone":"Europe/Paris","reminders":{"hours":[48,2]}}"#);
+        let s =
+            PracticeSettings::parse(r#"{"time_zone":"Europe/Paris","reminders":{"hours":[48,2]}}"#);
         assert_eq!(s.time_zone, "Europe/Paris");
         let back = s.to_json();
         assert_eq!(back["reminders"]["hours"][0], 48);

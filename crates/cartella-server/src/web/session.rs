@@ -37,11 +37,7 @@ fn accept_language(headers: &HeaderMap) -> Option<&str> {
 
 /// The language of an anonymous page: the switcher's cookie, then the browser.
 pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
-    i18n::negotiate(
-        cookie(headers, LANG_COOKIE),
-        None,
-        accept_language(headers),
-    )
+    i18n::negotiate(cookie(headers, LANG_COOKIE), None, accept_language(headers))
 }
 
 fn login_redirect(parts: &Parts) -> Response {
@@ -126,9 +122,11 @@ impl OptionalFromRequestParts<AppState> for Web {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(<Web as FromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .ok())
+        Ok(
+            <Web as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
     }
 }
 

@@ -22,12 +22,7 @@ impl Store {
         self.flush_audit().await;
         let rows = self
             .backend
-            .audit_search(
-                &ctx.tenant,
-                filter,
-                before,
-                limit.clamp(1, MAX_AUDIT_PAGE),
-            )
+            .audit_search(&ctx.tenant, filter, before, limit.clamp(1, MAX_AUDIT_PAGE))
             .await?;
         let target = filter.patient_id.as_deref().map(|p| ("Patient", p, None));
         let draft = self

@@ -47,12 +47,20 @@ pub struct LanguageForm {
     _csrf: String,
 }
 
-pub async fn set_language(State(state): State<AppState>, web: Web, Form(form): Form<LanguageForm>) -> Response {
+pub async fn set_language(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<LanguageForm>,
+) -> Response {
     if !web.csrf_ok(Some(&form._csrf)) {
         return forms::csrf_refused(web.lang);
     }
     let Some(lang) = Lang::parse(&form.language) else {
-        return account_page(&web, StatusCode::UNPROCESSABLE_ENTITY, context! { notice => t(web.lang, "field-error-language") });
+        return account_page(
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { notice => t(web.lang, "field-error-language") },
+        );
     };
     let mut user = web.info.user.clone();
     user.language = Some(lang.code().to_owned());
@@ -61,7 +69,12 @@ pub async fn set_language(State(state): State<AppState>, web: Web, Form(form): F
         Ok(()) => Redirect::to("/account?notice=language").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "saving the language failed");
-            super::error_page(web.lang, StatusCode::INTERNAL_SERVER_ERROR, &t(web.lang, "error-title"), &t(web.lang, "error-internal"))
+            super::error_page(
+                web.lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &t(web.lang, "error-title"),
+                &t(web.lang, "error-internal"),
+            )
         }
     }
 }
@@ -76,22 +89,38 @@ pub struct PasswordForm {
     _csrf: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, web: Web, Form(form): Form<PasswordForm>) -> Response {
+pub async fn change_password(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<PasswordForm>,
+) -> Response {
     if !web.csrf_ok(Some(&form._csrf)) {
         return forms::csrf_refused(web.lang);
     }
     if let Some(p) = forms::password_problems(web.lang, &form.new, &web.info.user.email) {
         let errors = FieldErrors::from([("new".to_owned(), p)]);
-        return account_page(&web, StatusCode::UNPROCESSABLE_ENTITY, context! { errors, password_error => t(web.lang, "error-check-fields") });
+        return account_page(
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { errors, password_error => t(web.lang, "error-check-fields") },
+        );
     }
-    match state.auth.change_password(&web.info.user.id, &form.current, &form.new).await {
+    match state
+        .auth
+        .change_password(&web.info.user.id, &form.current, &form.new)
+        .await
+    {
         Ok(()) => Redirect::to("/account?notice=password").into_response(),
         Err(e) => {
             let (message, mut errors) = auth_error(web.lang, &e);
             if matches!(e, cartella_auth::AuthError::InvalidCredentials) {
                 errors.insert("current".into(), t(web.lang, "error-current-password"));
             }
-            account_page(&web, StatusCode::UNPROCESSABLE_ENTITY, context! { errors, password_error => message })
+            account_page(
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                context! { errors, password_error => message },
+            )
         }
     }
 }
@@ -103,7 +132,9 @@ fn enrol_page(web: &Web, status: StatusCode, secret_b32: &str, error: String) ->
     let uri = totp::otpauth_uri(&secret, &web.info.user.email, "Cartella");
     let qr = base64::engine::general_purpose::STANDARD.encode(totp::qr_svg(&uri));
     // A data: image keeps the QR code out of the page's markup (CSP allows data: images only).
-    let qr_svg = format!("<img alt=\"QR\" width=\"220\" height=\"220\" src=\"data:image/svg+xml;base64,{qr}\">");
+    let qr_svg = format!(
+        "<img alt=\"QR\" width=\"220\" height=\"220\" src=\"data:image/svg+xml;base64,{qr}\">"
+    );
     html(
         status,
         "account_2fa.html",
@@ -122,7 +153,12 @@ pub async fn enrol_form(State(state): State<AppState>, web: Web) -> Response {
         Ok(e) => enrol_page(&web, StatusCode::OK, &e.secret, String::new()),
         Err(e) => {
             let (message, _) = auth_error(web.lang, &e);
-            super::error_page(web.lang, StatusCode::CONFLICT, &t(web.lang, "two-factor"), &message)
+            super::error_page(
+                web.lang,
+                StatusCode::CONFLICT,
+                &t(web.lang, "two-factor"),
+                &message,
+            )
         }
     }
 }
@@ -137,7 +173,11 @@ pub struct EnrolForm {
     _csrf: String,
 }
 
-pub async fn enrol(State(state): State<AppState>, web: Web, Form(form): Form<EnrolForm>) -> Response {
+pub async fn enrol(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<EnrolForm>,
+) -> Response {
     if !web.csrf_ok(Some(&form._csrf)) {
         return forms::csrf_refused(web.lang);
     }
@@ -145,13 +185,22 @@ pub async fn enrol(State(state): State<AppState>, web: Web, Form(form): Form<Enr
         Ok(codes) => recovery_page(&web, codes),
         Err(e) => {
             let (message, _) = auth_error(web.lang, &e);
-            enrol_page(&web, StatusCode::UNPROCESSABLE_ENTITY, &form.secret, message)
+            enrol_page(
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.secret,
+                message,
+            )
         }
     }
 }
 
 fn recovery_page(web: &Web, codes: Vec<String>) -> Response {
-    html(StatusCode::OK, "recovery_codes.html", web.page(context! { codes }))
+    html(
+        StatusCode::OK,
+        "recovery_codes.html",
+        web.page(context! { codes }),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -160,7 +209,11 @@ pub struct CsrfForm {
     _csrf: String,
 }
 
-pub async fn recovery_codes(State(state): State<AppState>, web: Web, Form(form): Form<CsrfForm>) -> Response {
+pub async fn recovery_codes(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !web.csrf_ok(Some(&form._csrf)) {
         return forms::csrf_refused(web.lang);
     }
@@ -168,17 +221,29 @@ pub async fn recovery_codes(State(state): State<AppState>, web: Web, Form(form):
         Ok(codes) => recovery_page(&web, codes),
         Err(e) => {
             let (message, _) = auth_error(web.lang, &e);
-            super::error_page(web.lang, StatusCode::CONFLICT, &t(web.lang, "two-factor"), &message)
+            super::error_page(
+                web.lang,
+                StatusCode::CONFLICT,
+                &t(web.lang, "two-factor"),
+                &message,
+            )
         }
     }
 }
 
-pub async fn logout_everywhere(State(state): State<AppState>, web: Web, Form(form): Form<CsrfForm>) -> Response {
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    web: Web,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if !web.csrf_ok(Some(&form._csrf)) {
         return forms::csrf_refused(web.lang);
     }
     if let Err(e) = state.auth.logout_everywhere(&web.info.user.id).await {
         tracing::error!(error = %e, "sign-out everywhere failed");
     }
-    redirect_with("/login?notice=signed-out", vec![session_cookie(&state, "", 0)])
+    redirect_with(
+        "/login?notice=signed-out",
+        vec![session_cookie(&state, "", 0)],
+    )
 }

@@ -69,7 +69,12 @@ pub async fn staff(State(state): State<AppState>, web: Web, Query(q): Query<Noti
     if let Err(r) = require_admin(&state, &web).await {
         return r;
     }
-    let members = state.auth.backend().members(&web.ctx.tenant).await.unwrap_or_default();
+    let members = state
+        .auth
+        .backend()
+        .members(&web.ctx.tenant)
+        .await
+        .unwrap_or_default();
     let staff: Vec<Value> = members
         .iter()
         .map(|(u, m)| {
@@ -87,11 +92,27 @@ pub async fn staff(State(state): State<AppState>, web: Web, Query(q): Query<Noti
         .iter()
         .map(|c| context! { id => &c.id, name => &c.name, scopes => &c.scopes, disabled => c.disabled_at.is_some() })
         .collect();
-    let notice = if q.notice.is_empty() { String::new() } else { t(web.lang, &format!("notice-staff-{}", q.notice)) };
-    html(StatusCode::OK, "admin/staff.html", web.page(context! { staff, clients, notice }))
+    let notice = if q.notice.is_empty() {
+        String::new()
+    } else {
+        t(web.lang, &format!("notice-staff-{}", q.notice))
+    };
+    html(
+        StatusCode::OK,
+        "admin/staff.html",
+        web.page(context! { staff, clients, notice }),
+    )
 }
 
-fn staff_form(web: &Web, status: StatusCode, creating: bool, action: &str, form: Value, error: String, errors: FieldErrors) -> Response {
+fn staff_form(
+    web: &Web,
+    status: StatusCode,
+    creating: bool,
+    action: &str,
+    form: Value,
+    error: String,
+    errors: FieldErrors,
+) -> Response {
     let title = t(web.lang, if creating { "staff-add" } else { "staff-edit" });
     html(
         status,
@@ -105,7 +126,15 @@ pub async fn new_form(State(state): State<AppState>, web: Web) -> Response {
         return r;
     }
     let form = context! { name => "", email => "", roles => Vec::<String>::new() };
-    staff_form(&web, StatusCode::OK, true, "/admin/staff/new", form, String::new(), FieldErrors::new())
+    staff_form(
+        &web,
+        StatusCode::OK,
+        true,
+        "/admin/staff/new",
+        form,
+        String::new(),
+        FieldErrors::new(),
+    )
 }
 
 pub async fn create(State(state): State<AppState>, web: Web, Form(pairs): Form<Pairs>) -> Response {
@@ -128,27 +157,59 @@ pub async fn create(State(state): State<AppState>, web: Web, Form(pairs): Form<P
             if roles.is_empty() {
                 errors.insert("roles".into(), t(web.lang, "staff-roles-required"));
             }
-            let status = if matches!(e, cartella_auth::AuthError::Forbidden(_)) { StatusCode::FORBIDDEN } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let form = context! { name => get(&pairs, "name"), email => get(&pairs, "email"), roles };
+            let status = if matches!(e, cartella_auth::AuthError::Forbidden(_)) {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let form =
+                context! { name => get(&pairs, "name"), email => get(&pairs, "email"), roles };
             staff_form(&web, status, true, "/admin/staff/new", form, error, errors)
         }
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = require_admin(&state, &web).await {
         return r;
     }
-    let members = state.auth.backend().members(&web.ctx.tenant).await.unwrap_or_default();
+    let members = state
+        .auth
+        .backend()
+        .members(&web.ctx.tenant)
+        .await
+        .unwrap_or_default();
     let Some((u, m)) = members.iter().find(|(u, _)| u.id == id) else {
-        return super::error_page(web.lang, StatusCode::NOT_FOUND, &t(web.lang, "error-not-found-title"), &t(web.lang, "error-not-found"));
+        return super::error_page(
+            web.lang,
+            StatusCode::NOT_FOUND,
+            &t(web.lang, "error-not-found-title"),
+            &t(web.lang, "error-not-found"),
+        );
     };
     let roles: Vec<&str> = m.roles.split(',').map(str::trim).collect();
     let form = context! { name => &u.display_name, email => &u.email, roles };
-    staff_form(&web, StatusCode::OK, false, &format!("/admin/staff/{id}"), form, String::new(), FieldErrors::new())
+    staff_form(
+        &web,
+        StatusCode::OK,
+        false,
+        &format!("/admin/staff/{id}"),
+        form,
+        String::new(),
+        FieldErrors::new(),
+    )
 }
 
-pub async fn update_roles(State(state): State<AppState>, web: Web, Path(id): Path<String>, Form(pairs): Form<Pairs>) -> Response {
+pub async fn update_roles(
+    State(state): State<AppState>,
+    web: Web,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if let Some(r) = refuse_csrf(&web, &pairs) {
         return r;
     }
@@ -164,7 +225,9 @@ fn action_error(web: &Web, e: &cartella_auth::AuthError) -> Response {
     let detail = fields.into_values().collect::<Vec<_>>().join("; ");
     let status = match e {
         cartella_auth::AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
-        cartella_auth::AuthError::Store(cartella_store::StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+        cartella_auth::AuthError::Store(cartella_store::StoreError::NotFound(_)) => {
+            StatusCode::NOT_FOUND
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     super::error_page(web.lang, status, &message, &detail)
@@ -195,11 +258,20 @@ pub async fn client_form(State(state): State<AppState>, web: Web) -> Response {
     if let Err(r) = require_admin(&state, &web).await {
         return r;
     }
-    let form = context! { name => "", scopes => "system/*.read", redirect_uris => "", rate_limit => "" };
-    html(StatusCode::OK, "admin/client_form.html", web.page(context! { form, errors => FieldErrors::new() }))
+    let form =
+        context! { name => "", scopes => "system/*.read", redirect_uris => "", rate_limit => "" };
+    html(
+        StatusCode::OK,
+        "admin/client_form.html",
+        web.page(context! { form, errors => FieldErrors::new() }),
+    )
 }
 
-pub async fn create_client(State(state): State<AppState>, web: Web, Form(pairs): Form<Pairs>) -> Response {
+pub async fn create_client(
+    State(state): State<AppState>,
+    web: Web,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if let Some(r) = refuse_csrf(&web, &pairs) {
         return r;
     }
@@ -218,9 +290,16 @@ pub async fn create_client(State(state): State<AppState>, web: Web, Form(pairs):
     };
     let form = context! { name => get(&pairs, "name"), scopes => get(&pairs, "scopes"), redirect_uris => get(&pairs, "redirect_uris"), rate_limit => rate_raw };
     if !errors.is_empty() {
-        return html(StatusCode::UNPROCESSABLE_ENTITY, "admin/client_form.html", web.page(context! { form, errors, error => t(web.lang, "error-check-fields") }));
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "admin/client_form.html",
+            web.page(context! { form, errors, error => t(web.lang, "error-check-fields") }),
+        );
     }
-    let redirect_uris: Vec<String> = get(&pairs, "redirect_uris").split_whitespace().map(str::to_owned).collect();
+    let redirect_uris: Vec<String> = get(&pairs, "redirect_uris")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     let reg = ClientRegistration {
         name: get(&pairs, "name").trim().to_owned(),
         scopes: get(&pairs, "scopes").trim().to_owned(),
@@ -236,12 +315,23 @@ pub async fn create_client(State(state): State<AppState>, web: Web, Form(pairs):
         ),
         Err(e) => {
             let (error, errors) = auth_error(web.lang, &e);
-            html(StatusCode::UNPROCESSABLE_ENTITY, "admin/client_form.html", web.page(context! { form, errors, error }))
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/client_form.html",
+                web.page(context! { form, errors, error }),
+            )
         }
     }
 }
 
-fn settings_page(web: &Web, status: StatusCode, form: Value, notice: String, error: String, errors: FieldErrors) -> Response {
+fn settings_page(
+    web: &Web,
+    status: StatusCode,
+    form: Value,
+    notice: String,
+    error: String,
+    errors: FieldErrors,
+) -> Response {
     html(
         status,
         "admin/settings.html",
@@ -249,7 +339,11 @@ fn settings_page(web: &Web, status: StatusCode, form: Value, notice: String, err
     )
 }
 
-pub async fn settings(State(state): State<AppState>, web: Web, Query(q): Query<Notice>) -> Response {
+pub async fn settings(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<Notice>,
+) -> Response {
     if let Err(r) = require_admin(&state, &web).await {
         return r;
     }
@@ -258,11 +352,26 @@ pub async fn settings(State(state): State<AppState>, web: Web, Query(q): Query<N
         display_name => &web.practice_name, address => &s.address, phone => &s.phone, time_zone => &s.time_zone,
         default_language => s.default_language.as_deref().unwrap_or("en"), mfa_required_roles => &s.mfa_required_roles,
     };
-    let notice = if q.notice == "saved" { t(web.lang, "notice-settings-saved") } else { String::new() };
-    settings_page(&web, StatusCode::OK, form, notice, String::new(), FieldErrors::new())
+    let notice = if q.notice == "saved" {
+        t(web.lang, "notice-settings-saved")
+    } else {
+        String::new()
+    };
+    settings_page(
+        &web,
+        StatusCode::OK,
+        form,
+        notice,
+        String::new(),
+        FieldErrors::new(),
+    )
 }
 
-pub async fn save_settings(State(state): State<AppState>, web: Web, Form(pairs): Form<Pairs>) -> Response {
+pub async fn save_settings(
+    State(state): State<AppState>,
+    web: Web,
+    Form(pairs): Form<Pairs>,
+) -> Response {
     if let Some(r) = refuse_csrf(&web, &pairs) {
         return r;
     }
@@ -281,20 +390,35 @@ pub async fn save_settings(State(state): State<AppState>, web: Web, Form(pairs):
         default_language => get(&pairs, "default_language"), mfa_required_roles => &mfa_roles,
     };
     if !errors.is_empty() {
-        return settings_page(&web, StatusCode::UNPROCESSABLE_ENTITY, form, String::new(), t(web.lang, "error-check-fields"), errors);
+        return settings_page(
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            String::new(),
+            t(web.lang, "error-check-fields"),
+            errors,
+        );
     }
     let mut settings: PracticeSettings = web.settings.clone();
     settings.address = get(&pairs, "address").trim().to_owned();
     settings.phone = get(&pairs, "phone").trim().to_owned();
     settings.time_zone = tz.to_owned();
-    settings.default_language = super::super::i18n::Lang::parse(get(&pairs, "default_language")).map(|l| l.code().to_owned());
+    settings.default_language = super::super::i18n::Lang::parse(get(&pairs, "default_language"))
+        .map(|l| l.code().to_owned());
     settings.mfa_required_roles = mfa_roles;
     settings.display_name = Some(display_name.to_owned());
     match state.auth.put_settings(&web.ctx, &settings.to_json()).await {
         Ok(()) => Redirect::to("/admin/settings?notice=saved").into_response(),
         Err(e) => {
             let (error, errors) = auth_error(web.lang, &e);
-            settings_page(&web, StatusCode::UNPROCESSABLE_ENTITY, form, String::new(), error, errors)
+            settings_page(
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                String::new(),
+                error,
+                errors,
+            )
         }
     }
 }

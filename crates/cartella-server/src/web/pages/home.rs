@@ -42,7 +42,10 @@ const CLINICAL: &[Role] = &[
 
 pub async fn show(State(state): State<AppState>, web: Web) -> Response {
     let params = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
     };
     let recent: Vec<minijinja::Value> = match state
         .store
@@ -62,12 +65,27 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Response {
     if clinical
         && let Ok(page) = state
             .store
-            .search(&web.ctx, "Encounter", &params(&[("status", "in-progress"), ("_count", "10"), ("_include", "Encounter:subject")]))
+            .search(
+                &web.ctx,
+                "Encounter",
+                &params(&[
+                    ("status", "in-progress"),
+                    ("_count", "10"),
+                    ("_include", "Encounter:subject"),
+                ]),
+            )
             .await
     {
         for r in &page.resources {
-            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else { continue };
-            let Some(patient) = j["subject"]["reference"].as_str().and_then(|s| s.strip_prefix("Patient/")) else { continue };
+            let Ok(j) = serde_json::from_slice::<Json>(&r.json) else {
+                continue;
+            };
+            let Some(patient) = j["subject"]["reference"]
+                .as_str()
+                .and_then(|s| s.strip_prefix("Patient/"))
+            else {
+                continue;
+            };
             let name = page
                 .included
                 .iter()
@@ -79,11 +97,19 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Response {
         }
     }
     let staff_count = if web.is_admin() {
-        state.auth.backend().members(&web.ctx.tenant).await.map(|m| m.len()).unwrap_or(0)
+        state
+            .auth
+            .backend()
+            .members(&web.ctx.tenant)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0)
     } else {
         0
     };
-    let today = jiff::Timestamp::now().to_zoned_datetime(format::zone(&web.settings.time_zone)).date();
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(format::zone(&web.settings.time_zone))
+        .date();
     html(
         StatusCode::OK,
         "home.html",

@@ -25,7 +25,12 @@ fn page(headers: &HeaderMap, status: StatusCode, name: &str, extra: Value) -> Re
 }
 
 pub async fn forgot_form(headers: HeaderMap) -> Response {
-    page(&headers, StatusCode::OK, "password_forgot.html", context! {})
+    page(
+        &headers,
+        StatusCode::OK,
+        "password_forgot.html",
+        context! {},
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -48,14 +53,33 @@ pub async fn forgot(
     }
     if form.email.trim().is_empty() {
         let errors = FieldErrors::from([("email".to_owned(), t(lang, "field-error-required"))]);
-        return page(&headers, StatusCode::UNPROCESSABLE_ENTITY, "password_forgot.html", context! { errors });
+        return page(
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password_forgot.html",
+            context! { errors },
+        );
     }
     let ip = peer.ip().to_string();
-    match state.auth.request_password_reset(&form.email, Some(&ip)).await {
-        Ok(()) => page(&headers, StatusCode::OK, "password_forgot.html", context! { sent => true }),
+    match state
+        .auth
+        .request_password_reset(&form.email, Some(&ip))
+        .await
+    {
+        Ok(()) => page(
+            &headers,
+            StatusCode::OK,
+            "password_forgot.html",
+            context! { sent => true },
+        ),
         Err(e) => {
             let (error, errors) = auth_error(lang, &e);
-            page(&headers, StatusCode::TOO_MANY_REQUESTS, "password_forgot.html", context! { error, errors, email => form.email })
+            page(
+                &headers,
+                StatusCode::TOO_MANY_REQUESTS,
+                "password_forgot.html",
+                context! { error, errors, email => form.email },
+            )
         }
     }
 }
@@ -67,7 +91,12 @@ pub struct TokenQuery {
 }
 
 pub async fn reset_form(headers: HeaderMap, Query(q): Query<TokenQuery>) -> Response {
-    page(&headers, StatusCode::OK, "password_reset.html", context! { token => q.token })
+    page(
+        &headers,
+        StatusCode::OK,
+        "password_reset.html",
+        context! { token => q.token },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -80,20 +109,38 @@ pub struct ResetForm {
     _csrf: String,
 }
 
-pub async fn reset(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<ResetForm>) -> Response {
+pub async fn reset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
     let lang = anonymous_lang(&headers);
     if !pre_csrf_ok(&headers, &form._csrf) {
         return forms::csrf_refused(lang);
     }
     if let Some(p) = forms::password_problems(lang, &form.password, "") {
         let errors = FieldErrors::from([("password".to_owned(), p)]);
-        return page(&headers, StatusCode::UNPROCESSABLE_ENTITY, "password_reset.html", context! { token => form.token, errors });
+        return page(
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password_reset.html",
+            context! { token => form.token, errors },
+        );
     }
-    match state.auth.confirm_password_reset(&form.token, &form.password).await {
+    match state
+        .auth
+        .confirm_password_reset(&form.token, &form.password)
+        .await
+    {
         Ok(()) => redirect_with("/login?notice=password-reset", vec![]),
         Err(e) => {
             let (error, errors) = auth_error(lang, &e);
-            page(&headers, StatusCode::UNPROCESSABLE_ENTITY, "password_reset.html", context! { token => form.token, error, errors })
+            page(
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "password_reset.html",
+                context! { token => form.token, error, errors },
+            )
         }
     }
 }

@@ -2,7 +2,9 @@
 //! one-time setup token printed by `cartella serve`.
 
 use super::super::forms::{self, FieldErrors, auth_error, pre_csrf, pre_csrf_ok, redirect_with, t};
-use super::super::practice::{COMMON_TIME_ZONES, DEFAULT_TIME_ZONE, PracticeSettings, valid_time_zone};
+use super::super::practice::{
+    COMMON_TIME_ZONES, DEFAULT_TIME_ZONE, PracticeSettings, valid_time_zone,
+};
 use super::super::render::html;
 use super::super::session::{anonymous_lang, anonymous_page};
 use crate::AppState;
@@ -34,7 +36,13 @@ pub struct SetupForm {
     _csrf: String,
 }
 
-fn page(headers: &HeaderMap, status: StatusCode, form: &SetupForm, error: String, errors: FieldErrors) -> Response {
+fn page(
+    headers: &HeaderMap,
+    status: StatusCode,
+    form: &SetupForm,
+    error: String,
+    errors: FieldErrors,
+) -> Response {
     let lang = anonymous_lang(headers);
     let (csrf, set) = pre_csrf(headers);
     let ctx = anonymous_page(
@@ -54,7 +62,11 @@ pub struct SetupQuery {
     token: String,
 }
 
-pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<SetupQuery>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<SetupQuery>,
+) -> Response {
     if !matches!(state.auth.backend().count_users().await, Ok(0)) {
         return Redirect::to("/login").into_response();
     }
@@ -63,10 +75,20 @@ pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         time_zone: DEFAULT_TIME_ZONE.into(),
         ..Default::default()
     };
-    page(&headers, StatusCode::OK, &form, String::new(), FieldErrors::new())
+    page(
+        &headers,
+        StatusCode::OK,
+        &form,
+        String::new(),
+        FieldErrors::new(),
+    )
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SetupForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Response {
     let lang = anonymous_lang(&headers);
     if !pre_csrf_ok(&headers, &form._csrf) {
         return forms::csrf_refused(lang);
@@ -90,7 +112,13 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
         errors.insert("password".into(), p);
     }
     if !errors.is_empty() {
-        return page(&headers, StatusCode::UNPROCESSABLE_ENTITY, &form, t(lang, "error-check-fields"), errors);
+        return page(
+            &headers,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            t(lang, "error-check-fields"),
+            errors,
+        );
     }
     let admin = NewUser {
         email: form.email.trim().to_owned(),
@@ -102,7 +130,12 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
     };
     match state
         .auth
-        .complete_setup(form.token.trim(), form.practice_slug.trim(), form.practice_name.trim(), admin)
+        .complete_setup(
+            form.token.trim(),
+            form.practice_slug.trim(),
+            form.practice_name.trim(),
+            admin,
+        )
         .await
     {
         Ok((tenant, _)) => {
@@ -124,11 +157,23 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form
         Err(cartella_auth::AuthError::InvalidCode) => {
             let mut errors = FieldErrors::new();
             errors.insert("token".into(), t(lang, "error-setup-token"));
-            page(&headers, StatusCode::UNPROCESSABLE_ENTITY, &form, t(lang, "error-check-fields"), errors)
+            page(
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                t(lang, "error-check-fields"),
+                errors,
+            )
         }
         Err(e) => {
             let (error, errors) = auth_error(lang, &e);
-            page(&headers, StatusCode::UNPROCESSABLE_ENTITY, &form, error, errors)
+            page(
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                error,
+                errors,
+            )
         }
     }
 }

@@ -2,9 +2,9 @@
 //! language switcher of the anonymous pages.
 
 use super::super::forms::{self, FieldErrors, auth_error, pre_csrf, pre_csrf_ok, redirect_with, t};
+use super::super::i18n::Lang;
 use super::super::render::html;
 use super::super::session::{LANG_COOKIE, anonymous_lang, anonymous_page};
-use super::super::i18n::Lang;
 use crate::AppState;
 use crate::api::account::session_cookie;
 use crate::auth::{SESSION_COOKIE, cookie};
@@ -124,7 +124,10 @@ pub async fn login(
             let cookie = session_cookie(&state, &out.cookie, max_age);
             let next = forms::safe_next(&form.next);
             let to = if !out.info.session.mfa_done {
-                format!("/login/2fa?next={}", super::super::session::url_encode(next))
+                format!(
+                    "/login/2fa?next={}",
+                    super::super::session::url_encode(next)
+                )
             } else if out.info.mfa_enrolment_required {
                 "/account/2fa".to_owned()
             } else {
@@ -133,7 +136,8 @@ pub async fn login(
             redirect_with(&to, vec![cookie])
         }
         Err(e) => {
-            let ask_practice = matches!(&e, AuthError::Invalid(f) if f.iter().any(|(n, _)| n == "practice"));
+            let ask_practice =
+                matches!(&e, AuthError::Invalid(f) if f.iter().any(|(n, _)| n == "practice"));
             let (error, errors) = auth_error(lang, &e);
             let status = match e {
                 AuthError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -205,12 +209,7 @@ pub async fn mfa(
         Ok(_) => Redirect::to(forms::safe_next(&q.next)).into_response(),
         Err(e) => {
             let (error, _) = auth_error(lang, &e);
-            mfa_page(
-                lang,
-                &pending.session.csrf,
-                StatusCode::UNAUTHORIZED,
-                error,
-            )
+            mfa_page(lang, &pending.session.csrf, StatusCode::UNAUTHORIZED, error)
         }
     }
 }

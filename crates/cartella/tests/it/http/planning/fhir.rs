@@ -15,17 +15,43 @@ fn appt(start: &str, end: &str, actors: &[&str]) -> Value {
 async fn fhir_create_and_transaction_cannot_double_book() {
     for w in worlds().await {
         let app = spawn_app(&w).await;
-        let first = app.create_id("Appointment", &appt("2026-05-04T09:00:00+02:00", "2026-05-04T10:00:00+02:00", &["Practitioner/d1", "Location/r1"])).await;
-        let clash = appt("2026-05-04T09:30:00+02:00", "2026-05-04T10:30:00+02:00", &["Practitioner/d1", "Location/r1"]);
+        let first = app
+            .create_id(
+                "Appointment",
+                &appt(
+                    "2026-05-04T09:00:00+02:00",
+                    "2026-05-04T10:00:00+02:00",
+                    &["Practitioner/d1", "Location/r1"],
+                ),
+            )
+            .await;
+        let clash = appt(
+            "2026-05-04T09:30:00+02:00",
+            "2026-05-04T10:30:00+02:00",
+            &["Practitioner/d1", "Location/r1"],
+        );
         let r = send(app.post("Appointment", &clash)).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}: {r:?}", app.backend);
         let body = r.json();
         assert_eq!(body["resourceType"], "OperationOutcome");
-        let issues: Vec<String> = body["issue"].as_array().unwrap().iter().map(|i| i["diagnostics"].as_str().unwrap().to_owned()).collect();
+        let issues: Vec<String> = body["issue"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["diagnostics"].as_str().unwrap().to_owned())
+            .collect();
         assert_eq!(issues.len(), 3, "{issues:?}");
         assert!(issues[0].contains("2 conflict"), "{issues:?}");
-        assert!(issues[1..].iter().all(|i| i.contains(&format!("Appointment/{first}"))), "{issues:?}");
-        assert!(issues.iter().any(|i| i.contains("Location/r1")) && issues.iter().any(|i| i.contains("Practitioner/d1")));
+        assert!(
+            issues[1..]
+                .iter()
+                .all(|i| i.contains(&format!("Appointment/{first}"))),
+            "{issues:?}"
+        );
+        assert!(
+            issues.iter().any(|i| i.contains("Location/r1"))
+                && issues.iter().any(|i| i.contains("Practitioner/d1"))
+        );
 
         let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
             {"fullUrl": "urn:uuid:0d7c1c5e-0000-4000-8000-000000000001", "resource": {"resourceType": "Patient", "name": [{"family": "Rossi"}]}, "request": {"method": "POST", "url": "Patient"}},
@@ -44,7 +70,15 @@ async fn fhir_create_and_transaction_cannot_double_book() {
         cancelled["status"] = json!("cancelled");
         let r = send(app.put(&format!("Appointment/{first}"), &cancelled)).await;
         assert_eq!(r.status, StatusCode::OK, "{r:?}");
-        let r = send(app.post("Appointment", &appt("2026-05-04T09:30:00+02:00", "2026-05-04T10:30:00+02:00", &["Practitioner/d1"]))).await;
+        let r = send(app.post(
+            "Appointment",
+            &appt(
+                "2026-05-04T09:30:00+02:00",
+                "2026-05-04T10:30:00+02:00",
+                &["Practitioner/d1"],
+            ),
+        ))
+        .await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     }
 }

@@ -19,7 +19,12 @@ pub(super) async fn planning(app: &TestApp, path: &str, body: &Value) -> Reply {
     .await
 }
 
-pub(super) fn schedule(actor: &str, roles: &[&str], hours: &[&str], away: &[(&str, &str, &str)]) -> Value {
+pub(super) fn schedule(
+    actor: &str,
+    roles: &[&str],
+    hours: &[&str],
+    away: &[(&str, &str, &str)],
+) -> Value {
     let mut ext: Vec<Value> = hours
         .iter()
         .map(|h| json!({"url": "https://cartella.dev/fhir/StructureDefinition/weekly-hours", "valueString": h}))
@@ -64,11 +69,33 @@ pub(super) async fn practice(app: &TestApp) {
         ("Device/laser1", &["device"]),
         ("Practitioner/physio1", &["physio"]),
     ] {
-        app.create("Schedule", &schedule(actor, roles, &week, &[])).await;
+        app.create("Schedule", &schedule(actor, roles, &week, &[]))
+            .await;
     }
     // physio2 is away on Easter Monday 2026.
-    let away = [("2026-04-06T00:00:00+02:00", "2026-04-07T00:00:00+02:00", "holiday")];
-    app.create("Schedule", &schedule("Practitioner/physio2", &["physio"], &week, &away)).await;
-    app.create("ActivityDefinition", &appointment_type("surgery", 90, &["theatre", "surgeon", "anaesthetist", "nurse", "device"], 15)).await;
-    app.create("ActivityDefinition", &appointment_type("physio", 30, &["physio"], 0)).await;
+    let away = [(
+        "2026-04-06T00:00:00+02:00",
+        "2026-04-07T00:00:00+02:00",
+        "holiday",
+    )];
+    app.create(
+        "Schedule",
+        &schedule("Practitioner/physio2", &["physio"], &week, &away),
+    )
+    .await;
+    app.create(
+        "ActivityDefinition",
+        &appointment_type(
+            "surgery",
+            90,
+            &["theatre", "surgeon", "anaesthetist", "nurse", "device"],
+            15,
+        ),
+    )
+    .await;
+    app.create(
+        "ActivityDefinition",
+        &appointment_type("physio", 30, &["physio"], 0),
+    )
+    .await;
 }
