@@ -18,8 +18,8 @@ async fn migrate_is_idempotent_and_works_from_empty() {
     assert_eq!(
         status,
         SchemaStatus {
-            applied: 2,
-            latest: 2
+            applied: 4,
+            latest: 4
         }
     );
     assert_eq!(db.migrate().await.unwrap(), status);
@@ -39,7 +39,7 @@ async fn migrate_is_idempotent_and_works_from_empty() {
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .await
         .unwrap();
-    assert_eq!(n.get::<_, i64>(0), 2);
+    assert_eq!(n.get::<_, i64>(0), 3);
 }
 
 /// A database at version 1 (as deployed before identity) with a tenant in it: migrating adds the
@@ -72,7 +72,7 @@ async fn upgrade_from_v1_keeps_tenants() {
         db.schema_status().await.unwrap(),
         SchemaStatus {
             applied: 1,
-            latest: 2
+            latest: 4
         }
     );
     assert!(db.migrate().await.unwrap().is_current());
@@ -115,7 +115,7 @@ async fn newer_schema_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 9999,
-                supported: 2
+                supported: 4
             }
         ),
         "{err}"
