@@ -7,6 +7,7 @@ pub mod error;
 pub mod ids;
 pub mod patient;
 pub mod resource_types;
+pub mod scheduling;
 pub mod time;
 
 pub use error::DomainError;

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod ops;
 pub mod patients;
+pub mod scheduling;
 pub mod web;
 
 use axum::Router;

@@ -111,6 +111,17 @@ impl Backend for PgBackend {
             .await
     }
 
+    async fn bookings(
+        &self,
+        tenant: &TenantId,
+        actors: &[String],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<cartella_store::Booking>> {
+        let client = self.conn().await?;
+        crate::bookings::list(&client, tenant, actors, from, to).await
+    }
+
     async fn erase_patient(
         &self,
         tenant: &TenantId,

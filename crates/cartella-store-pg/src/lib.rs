@@ -7,6 +7,7 @@
 
 mod audit;
 mod backend;
+mod bookings;
 mod export;
 mod identity;
 mod index;

@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "bulk_export",
         sql: include_str!("../migrations/0003_bulk_export.sql"),
     },
+    Migration {
+        version: 4,
+        name: "bookings",
+        sql: include_str!("../migrations/0004_bookings.sql"),
+    },
 ];
 
 /// Arbitrary but fixed: the ASCII bytes of "Cartella", so it is recognisable in `pg_locks`.

@@ -45,9 +45,31 @@ impl PgBackend {
             }
         }
         let mut index = IndexColumns::default();
+        for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
+            crate::bookings::clear(&tx, op).await?;
+        }
+        let mut double_booked = false;
         for op in &batch.ops {
             let row_id = write_op(&tx, op).await?;
             index.set(row_id, op);
+            if let Some(rows) = &op.bookings
+                && let crate::bookings::Outcome::DoubleBooked =
+                    crate::bookings::insert(&tx, op, rows).await?
+            {
+                double_booked = true;
+                break;
+            }
+        }
+        if double_booked {
+            // Roll back first: the listing must not wait on our own aborted transaction.
+            drop(tx);
+            drop(client);
+            let clashes = crate::bookings::clashes(self, &batch.ops).await?;
+            return Err(if clashes.is_empty() {
+                StoreError::Contention("the colliding booking was released meanwhile".into())
+            } else {
+                StoreError::BookingConflict(clashes)
+            });
         }
         index.insert(&tx).await?;
         crate::jobs::insert_jobs(&tx, &batch.jobs).await?;
@@ -102,6 +124,7 @@ impl PgBackend {
             .map_err(crate::db)?;
         let resources: i64 = rows::col(&counts, 0)?;
         let index_rows: i64 = rows::col(&counts, 1)?;
+        crate::bookings::erase_patient(&tx, tenant, patient_id).await?;
         crate::audit::append(&tx, vec![audit]).await?;
         tx.commit().await.map_err(crate::db)?;
         Ok(ErasureReport {

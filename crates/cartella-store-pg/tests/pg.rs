@@ -18,8 +18,8 @@ async fn migrate_is_idempotent_and_works_from_empty() {
     assert_eq!(
         status,
         SchemaStatus {
-            applied: 3,
-            latest: 3
+            applied: 4,
+            latest: 4
         }
     );
     assert_eq!(db.migrate().await.unwrap(), status);
@@ -72,7 +72,7 @@ async fn upgrade_from_v1_keeps_tenants() {
         db.schema_status().await.unwrap(),
         SchemaStatus {
             applied: 1,
-            latest: 3
+            latest: 4
         }
     );
     assert!(db.migrate().await.unwrap().is_current());
@@ -115,7 +115,7 @@ async fn newer_schema_is_refused() {
             err,
             StoreError::SchemaTooNew {
                 found: 9999,
-                supported: 3
+                supported: 4
             }
         ),
         "{err}"

@@ -2,6 +2,7 @@
 //! a single thread that group-commits ([`writer`]) and read through a pool ([`readers`]).
 #![forbid(unsafe_code)]
 
+mod bookings;
 mod checkpointer;
 mod export;
 mod identity;
@@ -230,6 +231,19 @@ impl Backend for SqliteBackend {
         let (t, p) = (tenant.as_str().to_owned(), patient_id.to_owned());
         self.readers
             .with(move |c| read::compartment(c, &t, &p, after_row, limit))
+            .await
+    }
+
+    async fn bookings(
+        &self,
+        tenant: &TenantId,
+        actors: &[String],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<cartella_store::Booking>> {
+        let (t, a) = (tenant.as_str().to_owned(), actors.to_vec());
+        self.readers
+            .with(move |c| bookings::list(c, &t, &a, from, to))
             .await
     }
 

@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "bulk_export",
         sql: include_str!("../migrations/0003_bulk_export.sql"),
     },
+    Migration {
+        version: 4,
+        name: "bookings",
+        sql: include_str!("../migrations/0004_bookings.sql"),
+    },
 ];
 
 /// The applied version; refuses files that are not Cartella databases.

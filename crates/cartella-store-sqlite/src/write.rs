@@ -22,8 +22,18 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
         }
         crate::keys::insert_key(conn, key)?;
     }
+    for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
+        crate::bookings::clear(conn, op.tenant.as_str(), &op.id)?;
+    }
+    let mut clashes = Vec::new();
     for op in batch.ops {
+        if let Some(rows) = &op.bookings {
+            crate::bookings::insert(conn, op.tenant.as_str(), &op.id, rows, &mut clashes)?;
+        }
         write_op(conn, op)?;
+    }
+    if !clashes.is_empty() {
+        return Err(StoreError::BookingConflict(clashes));
     }
     insert_jobs(conn, &batch.jobs)?;
     append_audit(conn, state, batch.audit)
@@ -274,6 +284,7 @@ pub fn erase_patient(
             )
             .map_err(map_err)? as u64;
     }
+    crate::bookings::erase_patient(conn, tenant, patient_id)?;
     append_audit(conn, state, vec![audit])?;
     Ok(ErasureReport {
         resources: resources as u64,

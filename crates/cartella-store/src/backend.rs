@@ -92,6 +92,15 @@ pub trait Backend:
         limit: usize,
     ) -> Result<Vec<RawResource>>;
 
+    /// Bookings of any of `actors` overlapping `[from, to)`, ascending by start.
+    async fn bookings(
+        &self,
+        tenant: &TenantId,
+        actors: &[String],
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<crate::bookings::Booking>>;
+
     /// Crypto-shredding in one transaction: mark the patient's key destroyed (creating a destroyed
     /// marker if none existed, so later writes are refused), drop the wrapped key bytes, delete
     /// every index row of the patient's resources, and append the audit event.

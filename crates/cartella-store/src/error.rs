@@ -39,6 +39,9 @@ pub enum StoreError {
     /// (deadlock, serialization failure); the store retries it.
     #[error("database contention: {0}")]
     Contention(String),
+    /// 409: the write would double-book one or more actors; lists every clash.
+    #[error("{}", crate::bookings::describe(.0))]
+    BookingConflict(Vec<crate::bookings::BookingClash>),
     /// 409: a uniqueness rule was violated (e.g. tenant slug taken).
     #[error("conflict: {0}")]
     Conflict(String),

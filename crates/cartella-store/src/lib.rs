@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod backend;
+pub mod bookings;
 pub mod crypto;
 pub mod error;
 pub mod export;
@@ -17,6 +18,7 @@ pub mod search;
 pub mod store;
 
 pub use backend::Backend;
+pub use bookings::{Booking, BookingClash, BookingRow};
 pub use error::StoreError;
 pub use model::*;
 pub use store::{AccessContext, Change, Store, StoreOptions, StoredResource};

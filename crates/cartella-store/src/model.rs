@@ -151,6 +151,9 @@ pub struct WriteOp {
     pub patient_id: Option<String>,
     pub content: Vec<u8>,
     pub index: IndexRows,
+    /// `Some` for Appointments: the `bookings` rows this version holds, replacing the previous
+    /// version's in the same transaction (empty for a tombstone or a released status).
+    pub bookings: Option<Vec<crate::bookings::BookingRow>>,
 }
 
 /// Everything one logical write commits atomically: resources (current + history + index),

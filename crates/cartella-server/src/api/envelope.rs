@@ -108,6 +108,18 @@ impl From<StoreError> for ApiError {
             VersionConflict { .. } | Conflict(_) | KeyRace => {
                 ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
             }
+            // Same shape as the planning service's own conflict list.
+            BookingConflict(clashes) => ApiError {
+                details: Box::new(json!({ "conflicts": clashes.iter().map(|c| json!({
+                    "kind": "booked",
+                    "resource": c.existing.actor,
+                    "appointment": c.existing.appointment_id,
+                    "start": Timestamp::from_micros(c.existing.start).to_string(),
+                    "end": Timestamp::from_micros(c.existing.end).to_string(),
+                    "refused": c.appointment_id,
+                })).collect::<Vec<_>>() })),
+                ..ApiError::new(StatusCode::CONFLICT, "CONFLICT", e.to_string())
+            },
             _ => {
                 tracing::error!(error = %e, "internal error");
                 ApiError::new(

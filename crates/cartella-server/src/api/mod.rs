@@ -9,6 +9,7 @@ pub mod envelope;
 use crate::AppState;
 use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
 use crate::patients::api as patients;
+use crate::scheduling::api as planning;
 use axum::Router;
 use axum::routing::{get, post, put};
 
@@ -68,4 +69,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/prescriptions/{id}/stop", post(rec::stop_prescription))
         .route("/terminology/icd10", get(rec::icd10))
+        .route("/planning/availability", get(planning::availability))
+        .route("/planning/slots", post(planning::slots))
+        .route("/planning/book", post(planning::book))
+        .route("/planning/reschedule", post(planning::reschedule))
+        .route("/planning/cancel", post(planning::cancel))
+        .route("/planning/no-show", post(planning::no_show))
 }

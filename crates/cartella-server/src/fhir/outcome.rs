@@ -15,6 +15,8 @@ pub struct FhirError {
     pub message: String,
     /// Seconds for a `Retry-After` header (429).
     pub retry_after: Option<u64>,
+    /// Further issues after the first (e.g. every clash of a refused double booking).
+    pub more: Vec<String>,
 }
 
 impl FhirError {
@@ -24,6 +26,7 @@ impl FhirError {
             code,
             message: message.into(),
             retry_after: None,
+            more: Vec::new(),
         }
     }
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -43,7 +46,9 @@ pub fn outcome(issues: &[(&str, &str, &str)]) -> serde_json::Value {
 
 impl IntoResponse for FhirError {
     fn into_response(self) -> Response {
-        let body = outcome(&[("error", self.code, &self.message)]).to_string();
+        let mut issues = vec![("error", self.code, self.message.as_str())];
+        issues.extend(self.more.iter().map(|m| ("error", self.code, m.as_str())));
+        let body = outcome(&issues).to_string();
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
@@ -68,6 +73,15 @@ impl From<StoreError> for FhirError {
             VersionConflict { .. } | Conflict(_) | KeyRace => {
                 FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            // One issue per clash, after a summary, so a client can show each one.
+            BookingConflict(clashes) => FhirError {
+                more: clashes.iter().map(ToString::to_string).collect(),
+                ..FhirError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("double booking refused: {} conflict(s)", clashes.len()),
+                )
+            },
             Database(_) | Contention(_) => {
                 tracing::error!(error = %e, "database error");
                 FhirError::new(

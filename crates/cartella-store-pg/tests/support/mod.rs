@@ -133,6 +133,7 @@ pub fn op(tenant: &TenantId, rtype: &str, id: &str, version: i64, last_updated: 
         patient_id: None,
         content: format!("{rtype}/{id}/{version}").into_bytes(),
         index: IndexRows::default(),
+        bookings: None,
     }
 }
 

@@ -245,6 +245,9 @@ impl Store {
             .tenant_key(self.backend.as_ref(), &ctx.tenant)
             .await?;
         let index = extract(rtype, &resource, tenant_key.blind_key());
+        let bookings = (rtype == "Appointment")
+            .then(|| crate::bookings::rows_for(&resource))
+            .transpose()?;
         let json =
             serde_json::to_vec(&resource).map_err(|e| StoreError::Internal(e.to_string()))?;
         let content = self.options.cipher.seal(
@@ -264,6 +267,7 @@ impl Store {
             patient_id: patient.clone(),
             content,
             index,
+            bookings,
         };
         let stored = StoredResource {
             rtype: rtype.to_owned(),

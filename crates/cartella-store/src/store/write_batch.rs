@@ -104,6 +104,7 @@ impl Store {
             patient_id: patient,
             content,
             index: IndexRows::default(),
+            bookings: (rtype == "Appointment").then(Vec::new),
         };
         Ok((op, draft))
     }

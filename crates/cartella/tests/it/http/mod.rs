@@ -21,6 +21,7 @@ mod isolation;
 mod ops;
 mod password_reset;
 mod patients_api;
+mod planning;
 mod rbac;
 mod search;
 mod web;

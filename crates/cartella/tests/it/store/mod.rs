@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod bookings;
 mod crud;
 mod encryption;
 mod jobs;
