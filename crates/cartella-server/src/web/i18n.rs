@@ -97,7 +97,13 @@ macro_rules! ftl {
 
 type Files = &'static [(&'static str, &'static str)];
 
-const SOURCES: [(Lang, Files); 4] = ftl!["main.ftl", "clinical.ftl", "scheduling.ftl"];
+const SOURCES: [(Lang, Files); 4] = ftl![
+    "main.ftl",
+    "clinical.ftl",
+    "exams.ftl",
+    "scheduling.ftl",
+    "reminders.ftl"
+];
 
 pub struct Locales {
     bundles: Vec<FluentBundle<FluentResource>>,

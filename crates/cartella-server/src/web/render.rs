@@ -25,6 +25,7 @@ macro_rules! templates {
 const GROUPS: &[&[(&str, &str)]] = &[
     CORE,
     super::pages::clinical::TEMPLATES,
+    super::pages::exams::TEMPLATES,
     super::pages::scheduling::TEMPLATES,
 ];
 

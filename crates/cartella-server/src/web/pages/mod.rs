@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod chart;
 pub mod clinical;
+pub mod exams;
 pub mod home;
 pub mod password;
 pub mod patients;

@@ -1,0 +1,1 @@
+# Guided examinations (questionnaire templates, answers).

@@ -1,0 +1,1 @@
+# Appointment reminders and notifications (e-mail and SMS texts).
