@@ -29,6 +29,9 @@ pub enum Command {
         /// Seconds per workload
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Pause of each session between requests (a person reading the page)
+        #[arg(long, default_value_t = 1000)]
+        think_ms: u64,
     },
     /// Store create/read latency and import throughput, encryption on and off
     Store {
@@ -61,8 +64,9 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
             patients,
             sessions,
             seconds,
+            think_ms,
         } => {
-            return super::bench_web::run(patients, sessions, seconds).await;
+            return super::bench_web::run(patients, sessions, seconds, think_ms).await;
         }
         Command::Fhir(args) => return super::bench_fhir::run(args).await,
         Command::Store {

@@ -78,7 +78,7 @@ fn patient(i: u64) -> Value {
     json!({
         "resourceType": "Patient", "active": true,
         "name": [{"family": family, "given": [given]}],
-        "gender": if i % 2 == 0 { "female" } else { "male" },
+        "gender": if i.is_multiple_of(2) { "female" } else { "male" },
         "birthDate": format!("{year:04}-{month:02}-{day:02}"),
         "identifier": [{"system": "urn:cartella:practice-id", "value": format!("P{i:06}")}],
         "telecom": [{"system": "phone", "value": format!("+39 06 {:07}", next(&mut s) % 10_000_000)}],
@@ -162,11 +162,13 @@ async fn practice(
     Ok((store, auth, ids, cookies, dir))
 }
 
-/// Run `concurrency` loops of `path(i)` for `seconds`, each loop on its own session.
+/// One loop per session requesting `path(i)` for `seconds`; each session pauses `think` (±50 %)
+/// between requests, as a person reading the page does (zero: as fast as the server answers).
 async fn load(
     base: &str,
     cookies: &[String],
     seconds: u64,
+    think: Duration,
     path: impl Fn(u64) -> String + Send + Sync + 'static,
 ) -> (Histogram, u64, f64) {
     let http = reqwest::Client::builder()
@@ -182,6 +184,8 @@ async fn load(
             (http.clone(), base.to_owned(), cookie.clone(), path.clone());
         tasks.push(tokio::spawn(async move {
             let (mut h, mut errors, mut seed) = (Histogram::default(), 0u64, n as u64 * 7919 + 1);
+            // Sessions start spread over one pause, not all at once.
+            tokio::time::sleep(think.mul_f64((n % 100) as f64 / 100.0)).await;
             while Instant::now() < deadline {
                 let url = format!("{base}{}", path(next(&mut seed)));
                 let t = Instant::now();
@@ -192,6 +196,8 @@ async fn load(
                     }
                     _ => errors += 1,
                 }
+                let jitter = 0.5 + (next(&mut seed) % 1000) as f64 / 1000.0;
+                tokio::time::sleep(think.mul_f64(jitter)).await;
             }
             (h, errors)
         }));
@@ -256,6 +262,7 @@ pub async fn run(
     patients: usize,
     sessions: usize,
     seconds: u64,
+    think_ms: u64,
 ) -> anyhow::Result<std::process::ExitCode> {
     let (store, auth, ids, cookies, dir) = practice(patients, sessions).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -275,9 +282,6 @@ pub async fn run(
         state,
         std::future::pending(),
     ));
-    println!(
-        "{sessions} concurrent sessions, {seconds} s per workload, SQLite, server and load on this machine"
-    );
     let prefix = |i: u64| {
         let f = FAMILIES[(i % FAMILIES.len() as u64) as usize].to_lowercase();
         let len = 3 + (i / 7 % 3) as usize;
@@ -286,26 +290,38 @@ pub async fn run(
             f.chars().take(len).collect::<String>().replace(' ', "+")
         )
     };
-    report(
-        "search as you type",
-        load(&base, &cookies, seconds, prefix).await,
-    );
     let ids = Arc::new(ids);
-    let chart_ids = ids.clone();
-    report(
-        "chart page (timeline)",
-        load(&base, &cookies, seconds, move |i| {
+    for think in [Duration::from_millis(think_ms), Duration::ZERO] {
+        if think.is_zero() {
+            println!(
+                "saturation: {sessions} sessions without pauses (latency is queueing at full load)"
+            );
+        } else {
+            println!(
+                "{sessions} sessions, each a request every {think_ms} ms ±50 %, {seconds} s per workload, SQLite, server and load on this machine"
+            );
+        }
+        report(
+            "search as you type",
+            load(&base, &cookies, seconds, think, prefix).await,
+        );
+        let chart_ids = ids.clone();
+        let chart = move |i: u64| {
             format!(
                 "/patients/{}",
                 chart_ids[(i % chart_ids.len() as u64) as usize]
             )
-        })
-        .await,
-    );
-    report(
-        "registry list page",
-        load(&base, &cookies, seconds, |_| "/patients".to_owned()).await,
-    );
+        };
+        report(
+            "chart page (timeline)",
+            load(&base, &cookies, seconds, think, chart).await,
+        );
+        let list = |_| "/patients".to_owned();
+        report(
+            "registry list page",
+            load(&base, &cookies, seconds, think, list).await,
+        );
+    }
     for path in ["/", &format!("/patients/{}", ids[0]), "/patients"] {
         let kb = page_weight(&base, &cookies[0], path).await? as f64 / 1024.0;
         println!("page weight {path:<45} {kb:>6.1} KB compressed (HTML + CSS + JS)");
