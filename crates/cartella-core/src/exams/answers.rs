@@ -53,7 +53,10 @@ fn values<'a>(raw: &'a RawAnswers, id: &str) -> Vec<&'a str> {
 
 fn number(s: &str) -> Option<f64> {
     // Italian, French and German write decimals with a comma.
-    s.replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite())
+    s.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 /// The option a raw value picks: matched on the coding code, the string or the integer.
@@ -61,7 +64,9 @@ fn option<'a>(item: &'a Value, raw: &str) -> Option<&'a Value> {
     item["answerOption"].as_array()?.iter().find(|o| {
         o["valueCoding"]["code"].as_str() == Some(raw)
             || o["valueString"].as_str() == Some(raw)
-            || o["valueInteger"].as_i64().is_some_and(|i| i.to_string() == raw)
+            || o["valueInteger"]
+                .as_i64()
+                .is_some_and(|i| i.to_string() == raw)
             || o["valueDate"].as_str() == Some(raw)
     })
 }
@@ -81,7 +86,10 @@ fn typed(item: &Value, raw: &str) -> Option<Typed> {
 }
 
 fn expected(c: &Value) -> Option<Typed> {
-    let (k, v) = c.as_object()?.iter().find(|(k, _)| k.starts_with("answer"))?;
+    let (k, v) = c
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.starts_with("answer"))?;
     Some(match k.as_str() {
         "answerBoolean" => Typed::Bool(v.as_bool()?),
         "answerInteger" | "answerDecimal" => Typed::Num(v.as_f64()?),
@@ -117,7 +125,9 @@ fn holds(c: &Value, answers: &[Typed]) -> bool {
         "!=" => !answers.is_empty() && answers.iter().all(|a| cmp(a) != Some(Equal)),
         ">" => answers.iter().any(|a| cmp(a) == Some(Greater)),
         "<" => answers.iter().any(|a| cmp(a) == Some(Less)),
-        ">=" => answers.iter().any(|a| matches!(cmp(a), Some(Greater | Equal))),
+        ">=" => answers
+            .iter()
+            .any(|a| matches!(cmp(a), Some(Greater | Equal))),
         "<=" => answers.iter().any(|a| matches!(cmp(a), Some(Less | Equal))),
         _ => false,
     }
@@ -132,7 +142,10 @@ pub fn enabled_items(q: &Value, raw: &RawAnswers) -> HashSet<String> {
     let answers: HashMap<&str, Vec<Typed>> = items
         .iter()
         .map(|i| {
-            let v = values(raw, link(i)).into_iter().filter_map(|r| typed(i, r)).collect();
+            let v = values(raw, link(i))
+                .into_iter()
+                .filter_map(|r| typed(i, r))
+                .collect();
             (link(i), v)
         })
         .collect();
@@ -268,7 +281,10 @@ impl Filling<'_> {
                 json!({"valueDecimal": score})
             };
             self.totals.push((id.to_owned(), score));
-            out.insert(at, json!({"linkId": id, "text": item["text"], "answer": [value]}));
+            out.insert(
+                at,
+                json!({"linkId": id, "text": item["text"], "answer": [value]}),
+            );
         }
         (out, score)
     }
@@ -279,7 +295,8 @@ impl Filling<'_> {
         let given = values(self.raw, id);
         if given.is_empty() {
             if item["required"] == true {
-                self.p.push(id, "required", "This question must be answered.");
+                self.p
+                    .push(id, "required", "This question must be answered.");
             }
             return (Vec::new(), 0.0);
         }
@@ -305,11 +322,14 @@ impl Filling<'_> {
         let kind = item["type"].as_str().unwrap_or("");
         match kind {
             "string" | "text" => {
-                let max = item["maxLength"]
-                    .as_u64()
-                    .unwrap_or(if kind == "string" { 500 } else { 10_000 });
+                let max = item["maxLength"].as_u64().unwrap_or(if kind == "string" {
+                    500
+                } else {
+                    10_000
+                });
                 if raw.chars().count() as u64 > max {
-                    self.p.push(id, "too_long", format!("At most {max} characters."));
+                    self.p
+                        .push(id, "too_long", format!("At most {max} characters."));
                     return None;
                 }
                 Some((json!({"valueString": raw}), 0.0))
@@ -348,7 +368,8 @@ impl Filling<'_> {
             },
             "date" => match raw.parse::<Date>() {
                 Ok(d) if d > self.today => {
-                    self.p.push(id, "future_date", "The date cannot be in the future.");
+                    self.p
+                        .push(id, "future_date", "The date cannot be in the future.");
                     None
                 }
                 Ok(d) => Some((json!({"valueDate": d.to_string()}), 0.0)),
@@ -363,7 +384,9 @@ impl Filling<'_> {
                         .as_object()?
                         .iter()
                         .find(|(k, _)| k.starts_with("value"))?;
-                    let weight = ext_value(v, EXT_ORDINAL).and_then(Value::as_f64).unwrap_or(0.0);
+                    let weight = ext_value(v, EXT_ORDINAL)
+                        .and_then(Value::as_f64)
+                        .unwrap_or(0.0);
                     let mut v = v.clone();
                     if let Value::Object(m) = &mut v {
                         m.remove("extension");
@@ -378,7 +401,8 @@ impl Filling<'_> {
                     Some((json!({"valueString": raw}), 0.0))
                 }
                 None => {
-                    self.p.push(id, "unknown_option", "Choose one of the listed answers.");
+                    self.p
+                        .push(id, "unknown_option", "Choose one of the listed answers.");
                     None
                 }
             },
@@ -390,13 +414,21 @@ impl Filling<'_> {
         if let Some(min) = ext_value(item, EXT_MIN).and_then(Value::as_f64)
             && v < min
         {
-            self.p.push(id, "too_small", format!("The smallest accepted value is {min}."));
+            self.p.push(
+                id,
+                "too_small",
+                format!("The smallest accepted value is {min}."),
+            );
             return None;
         }
         if let Some(max) = ext_value(item, EXT_MAX).and_then(Value::as_f64)
             && v > max
         {
-            self.p.push(id, "too_large", format!("The largest accepted value is {max}."));
+            self.p.push(
+                id,
+                "too_large",
+                format!("The largest accepted value is {max}."),
+            );
             return None;
         }
         Some(())

@@ -151,7 +151,8 @@ fn walk(
 }
 
 fn has_weights(item: &Value) -> bool {
-    item["answerOption"]
-        .as_array()
-        .is_some_and(|o| o.iter().any(|o| ext(&o["valueCoding"], EXT_ORDINAL).is_some()))
+    item["answerOption"].as_array().is_some_and(|o| {
+        o.iter()
+            .any(|o| ext(&o["valueCoding"], EXT_ORDINAL).is_some())
+    })
 }

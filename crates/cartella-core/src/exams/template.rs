@@ -87,25 +87,41 @@ pub fn check_template(q: &Value) -> Vec<ClinicalFieldError> {
         conditions: Vec::new(),
     };
     if !q.is_object() {
-        w.p.push("", "not_object", "A template is a JSON object (a FHIR Questionnaire).");
+        w.p.push(
+            "",
+            "not_object",
+            "A template is a JSON object (a FHIR Questionnaire).",
+        );
         return w.p.0;
     }
     if q["resourceType"] != "Questionnaire" {
-        w.p.push("resourceType", "wrong_type", "resourceType must be \"Questionnaire\".");
+        w.p.push(
+            "resourceType",
+            "wrong_type",
+            "resourceType must be \"Questionnaire\".",
+        );
     }
     match q["status"].as_str() {
         Some(s) if STATUSES.contains(&s) => {}
-        _ => w.p.push("status", "invalid", "status must be draft, active, retired or unknown."),
+        _ => w.p.push(
+            "status",
+            "invalid",
+            "status must be draft, active, retired or unknown.",
+        ),
     }
     if q["title"].as_str().is_none_or(|t| t.trim().is_empty()) {
         w.p.push("title", "required", "Give the template a title.");
     }
-    if q.get("url").is_some_and(|u| u.as_str().is_none_or(|u| u.trim().is_empty())) {
+    if q.get("url")
+        .is_some_and(|u| u.as_str().is_none_or(|u| u.trim().is_empty()))
+    {
         w.p.push("url", "invalid", "url must be a non-empty string.");
     }
     match q["item"].as_array() {
         Some(items) if !items.is_empty() => walk_items(&mut w, items, "item"),
-        _ => w.p.push("item", "required", "A template needs at least one item."),
+        _ => {
+            w.p.push("item", "required", "A template needs at least one item.")
+        }
     }
     let conditions = std::mem::take(&mut w.conditions);
     for (path, cond) in conditions {
@@ -146,20 +162,38 @@ fn walk_item<'a>(w: &mut Walk<'a>, item: &'a Value, path: &str) {
                 w.ids.insert(id, (kind, path.to_owned()));
             }
         }
-        _ => w.p.push(format!("{path}.linkId"), "required", "Every item needs a linkId."),
+        _ => w.p.push(
+            format!("{path}.linkId"),
+            "required",
+            "Every item needs a linkId.",
+        ),
     }
     if kind != "group" && item["text"].as_str().is_none_or(|t| t.trim().is_empty()) {
-        w.p.push(format!("{path}.text"), "required", "Every question needs a text.");
+        w.p.push(
+            format!("{path}.text"),
+            "required",
+            "Every question needs a text.",
+        );
     }
     if item.get("required").is_some_and(|r| !r.is_boolean()) {
-        w.p.push(format!("{path}.required"), "invalid", "required is true or false.");
+        w.p.push(
+            format!("{path}.required"),
+            "invalid",
+            "required is true or false.",
+        );
     }
     let children = item["item"].as_array();
     match (kind, children) {
         ("group", Some(c)) if !c.is_empty() => walk_items(w, c, &format!("{path}.item")),
-        ("group", _) => w.p.push(format!("{path}.item"), "required", "A group needs items."),
+        ("group", _) => {
+            w.p.push(format!("{path}.item"), "required", "A group needs items.")
+        }
         ("display", Some(_)) => {
-            w.p.push(format!("{path}.item"), "invalid", "A display item has no items.");
+            w.p.push(
+                format!("{path}.item"),
+                "invalid",
+                "A display item has no items.",
+            );
         }
         (_, Some(c)) => walk_items(w, c, &format!("{path}.item")),
         _ => {}
@@ -203,7 +237,11 @@ fn walk_item<'a>(w: &mut Walk<'a>, item: &'a Value, path: &str) {
     if let Some(b) = item.get("enableBehavior")
         && !matches!(b.as_str(), Some("all" | "any"))
     {
-        w.p.push(format!("{path}.enableBehavior"), "invalid", "enableBehavior is all or any.");
+        w.p.push(
+            format!("{path}.enableBehavior"),
+            "invalid",
+            "enableBehavior is all or any.",
+        );
     }
     match &item["enableWhen"] {
         Value::Null => {}
@@ -212,7 +250,11 @@ fn walk_item<'a>(w: &mut Walk<'a>, item: &'a Value, path: &str) {
                 w.conditions.push((format!("{path}.enableWhen[{i}]"), c));
             }
         }
-        _ => w.p.push(format!("{path}.enableWhen"), "invalid", "enableWhen is a list."),
+        _ => w.p.push(
+            format!("{path}.enableWhen"),
+            "invalid",
+            "enableWhen is a list.",
+        ),
     }
 }
 
@@ -243,7 +285,11 @@ fn check_options(w: &mut Walk<'_>, item: &Value, path: &str) {
             Some(v.to_string().trim_matches('"').to_owned())
         };
         match id {
-            None => w.p.push(format!("{at}.valueCoding.code"), "required", "An option needs a code."),
+            None => w.p.push(
+                format!("{at}.valueCoding.code"),
+                "required",
+                "An option needs a code.",
+            ),
             Some(id) if seen.contains(&id) => w.p.push(
                 &at,
                 "duplicate",

@@ -74,7 +74,10 @@ fn structure_problems_name_their_path() {
             ("title".into(), "required"),
         ]
     );
-    assert_eq!(codes(check_template(&json!([]))), vec![("".into(), "not_object")]);
+    assert_eq!(
+        codes(check_template(&json!([]))),
+        vec![("".into(), "not_object")]
+    );
 }
 
 #[test]
@@ -92,7 +95,13 @@ fn every_problem_is_reported_per_item() {
     let q = template();
     let e = answer(
         &q,
-        &raw(&[("has-pain", "true"), ("nrs", "11"), ("temp", "hot"), ("a", "9"), ("since", "2027-01-01")]),
+        &raw(&[
+            ("has-pain", "true"),
+            ("nrs", "11"),
+            ("temp", "hot"),
+            ("a", "9"),
+            ("since", "2027-01-01"),
+        ]),
         today(),
     )
     .unwrap_err();
@@ -116,7 +125,13 @@ fn totals_units_and_readable_rows() {
     let q = template();
     let got = answer(
         &q,
-        &raw(&[("has-pain", "true"), ("nrs", "7"), ("temp", "37,5"), ("a", "2"), ("b", "3")]),
+        &raw(&[
+            ("has-pain", "true"),
+            ("nrs", "7"),
+            ("temp", "37,5"),
+            ("a", "2"),
+            ("b", "3"),
+        ]),
         today(),
     )
     .unwrap();
