@@ -1,5 +1,6 @@
 //! Guided examinations, labs, anamnesis and device imports over HTTP on every backend.
 
+mod pages;
 mod templates_api;
 
 use super::*;
