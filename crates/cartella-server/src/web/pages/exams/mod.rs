@@ -80,16 +80,27 @@ pub async fn index(
     )
 }
 
+/// What the form shows: the template, the visit, the typed answers and their errors.
+struct Filled<'a> {
+    template: &'a str,
+    encounter: &'a str,
+    raw: &'a cartella_core::exams::RawAnswers,
+    errors: &'a FieldErrors,
+}
+
 async fn render_form(
     state: &AppState,
     web: &Web,
     id: &str,
-    template: &str,
-    encounter: &str,
-    raw: &cartella_core::exams::RawAnswers,
-    errors: &FieldErrors,
+    f: Filled<'_>,
     status: StatusCode,
 ) -> Response {
+    let Filled {
+        template,
+        encounter,
+        raw,
+        errors,
+    } = f;
     let head = match header(state, web, id).await {
         Ok(h) => h,
         Err(r) => return r,
@@ -122,17 +133,13 @@ pub async fn new_form(
 ) -> Response {
     let raw = Default::default();
     let errors = FieldErrors::new();
-    render_form(
-        &state,
-        &web,
-        &id,
-        &template,
-        &q.encounter,
-        &raw,
-        &errors,
-        StatusCode::OK,
-    )
-    .await
+    let f = Filled {
+        template: &template,
+        encounter: &q.encounter,
+        raw: &raw,
+        errors: &errors,
+    };
+    render_form(&state, &web, &id, f, StatusCode::OK).await
 }
 
 pub async fn submit(
@@ -160,17 +167,13 @@ pub async fn submit(
                 .iter()
                 .map(|e| (e.field.clone(), form::translate(web.lang, &q, e)))
                 .collect();
-            render_form(
-                &state,
-                &web,
-                &id,
-                &template,
-                &encounter,
-                &raw,
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let f = Filled {
+                template: &template,
+                encounter: &encounter,
+                raw: &raw,
+                errors: &errors,
+            };
+            render_form(&state, &web, &id, f, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error(&web, &e),
     }
