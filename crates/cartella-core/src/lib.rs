@@ -4,6 +4,7 @@
 pub mod access;
 pub mod clinical;
 pub mod error;
+pub mod exams;
 pub mod ids;
 pub mod patient;
 pub mod resource_types;

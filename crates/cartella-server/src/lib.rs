@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod clinical;
+pub mod exams;
 pub mod fhir;
 pub mod jobs;
 pub mod metrics;

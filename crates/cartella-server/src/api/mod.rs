@@ -8,6 +8,7 @@ pub mod envelope;
 
 use crate::AppState;
 use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
+use crate::exams::api as exams;
 use crate::patients::api as patients;
 use crate::scheduling::api as planning;
 use axum::Router;
@@ -69,6 +70,19 @@ pub fn router() -> Router<AppState> {
         )
         .route("/prescriptions/{id}/stop", post(rec::stop_prescription))
         .route("/terminology/icd10", get(rec::icd10))
+        .route(
+            "/exam-templates",
+            get(exams::list_templates).post(exams::create_template),
+        )
+        .route(
+            "/exam-templates/{id}",
+            get(exams::get_template).put(exams::update_template),
+        )
+        .route(
+            "/patients/{id}/exams",
+            get(exams::list_responses).post(exams::submit),
+        )
+        .route("/exams/{id}", get(exams::get_response))
         .route("/planning/availability", get(planning::availability))
         .route("/planning/slots", post(planning::slots))
         .route("/planning/book", post(planning::book))

@@ -35,6 +35,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../assets/icons.svg"),
     },
     Asset {
+        name: "exams.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/exams.js"),
+    },
+    Asset {
+        name: "exams.css",
+        mime: "text/css; charset=utf-8",
+        body: include_bytes!("../../assets/exams.css"),
+    },
+    Asset {
         name: "favicon.svg",
         mime: "image/svg+xml",
         body: include_bytes!("../../assets/favicon.svg"),

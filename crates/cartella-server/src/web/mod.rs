@@ -15,7 +15,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use pages::{account, admin, audit, chart, home, password, patients, setup, signin};
+use pages::{account, admin, audit, chart, exams, home, password, patients, setup, signin};
 
 pub fn router() -> Router<AppState> {
     let pages = Router::new()
@@ -63,6 +63,17 @@ pub fn router() -> Router<AppState> {
             get(patients::merge_form).post(patients::merge),
         )
         .route("/patients/{id}/deactivate", post(chart::deactivate))
+        .route("/patients/{id}/exams", get(exams::index))
+        .route(
+            "/patients/{id}/exams/new/{template}",
+            get(exams::new_form).post(exams::submit),
+        )
+        .route("/patients/{id}/exams/{rid}", get(exams::view))
+        .route("/admin/exam-templates", get(exams::editor::list))
+        .route(
+            "/admin/exam-templates/{id}",
+            get(exams::editor::edit_form).post(exams::editor::save),
+        )
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/admin/audit", get(audit::view))
         .route("/admin/audit.csv", get(audit::csv))

@@ -7,6 +7,7 @@ mod bad_input;
 mod clinical_api;
 mod corruption;
 mod cross_tenant;
+mod exams;
 mod fhir_bundles;
 mod fhir_crud;
 mod fhir_everything;
