@@ -87,8 +87,14 @@ impl PgBackend {
         if let Some(before) = q.before_row {
             sql += &format!(" AND hist_id < {}", p.bind(before));
         }
+        // One resource's versions: by version (same order as hist_id), along the unique index.
+        let order = if q.id.is_some() && q.rtype.is_some() {
+            "version"
+        } else {
+            "hist_id"
+        };
         sql += &format!(
-            " ORDER BY hist_id DESC LIMIT {}",
+            " ORDER BY {order} DESC LIMIT {}",
             p.bind(rows::limit(q.limit))
         );
         let client = self.conn().await?;

@@ -71,7 +71,13 @@ pub fn history(conn: &Connection, q: &HistoryQuery) -> Result<Vec<RawResource>> 
         sql.push_str(" AND hist_id < ?");
         args.push(Value::Integer(b));
     }
-    sql.push_str(" ORDER BY hist_id DESC LIMIT ?");
+    // One resource's versions: order by version (the same order as hist_id) so the planner walks
+    // the (tenant, type, id, version) unique index instead of every version of the type.
+    if q.id.is_some() && q.rtype.is_some() {
+        sql.push_str(" ORDER BY version DESC LIMIT ?");
+    } else {
+        sql.push_str(" ORDER BY hist_id DESC LIMIT ?");
+    }
     args.push(Value::Integer(q.limit as i64));
     let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
     let rows = stmt
