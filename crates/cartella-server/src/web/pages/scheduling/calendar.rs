@@ -169,7 +169,10 @@ pub async fn show(
             Err(e) => return super::store_failure(web.lang, &e),
         };
     let open = cal.open_spans(span.start, span.end);
-    let hours = visible_hours(&open, &appts, &tz);
+    // The grid spans the working hours even on a day of leave (shaded, not hidden).
+    let mut weekly = cal.clone();
+    weekly.exceptions.clear();
+    let hours = visible_hours(&weekly.open_spans(span.start, span.end), &appts, &tz);
     let columns: Vec<Value> = days
         .iter()
         .map(|d| day_column(*d, hours, cal, &open, &appts, &tz))
