@@ -87,4 +87,8 @@
   });
 
   document.addEventListener("pointercancel", finish);
+  // Appointments are links: keep the browser's own link dragging out of the way.
+  document.addEventListener("dragstart", function (e) {
+    if (e.target.closest && e.target.closest(".cal-appt")) e.preventDefault();
+  });
 })();

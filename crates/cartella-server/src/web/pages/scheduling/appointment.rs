@@ -196,7 +196,7 @@ fn version_of(pairs: &Pairs) -> Option<i64> {
 
 /// A typed start that cannot be read: 422 with the translated message, nothing changed.
 fn bad_start(web: &Web, raw: &str) -> Option<ApiError> {
-    parse_start(web, raw).err().map(|m| service::invalid(m))
+    parse_start(web, raw).err().map(service::invalid)
 }
 
 pub async fn reschedule_form(

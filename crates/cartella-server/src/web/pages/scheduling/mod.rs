@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod booking;
 pub mod calendar;
 pub mod queue;
+pub mod resource_input;
 pub mod resources;
 pub mod types;
 

@@ -5,7 +5,7 @@
 use super::super::super::forms::{self, FieldErrors, t};
 use super::super::super::render::html;
 use super::super::super::session::Web;
-use super::resources::parse_roles;
+use super::resource_input::parse_roles;
 use super::{Pairs, get, require_admin, store_failure};
 use crate::AppState;
 use crate::scheduling::resources::REQUIRED_ROLE_URL;
