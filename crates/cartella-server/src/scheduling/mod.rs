@@ -7,3 +7,4 @@
 pub mod api;
 pub mod resources;
 pub mod service;
+pub mod views;

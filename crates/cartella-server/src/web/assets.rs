@@ -25,6 +25,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../assets/app.js"),
     },
     Asset {
+        name: "calendar.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/calendar.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",
         body: include_bytes!("../../assets/htmx.min.js"),

@@ -15,7 +15,9 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use pages::{account, admin, audit, chart, exams, home, password, patients, setup, signin};
+use pages::{
+    account, admin, audit, chart, exams, home, password, patients, scheduling, setup, signin,
+};
 
 pub fn router() -> Router<AppState> {
     let pages = Router::new()
@@ -74,7 +76,61 @@ pub fn router() -> Router<AppState> {
             "/admin/exam-templates/{id}",
             get(exams::editor::edit_form).post(exams::editor::save),
         )
+        .route(
+            "/patients/{id}/appointments",
+            get(scheduling::appointment::patient_tab),
+        )
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
+        .route("/scheduling/resources", get(scheduling::resources::list))
+        .route(
+            "/scheduling/resources/new",
+            get(scheduling::resources::new_form).post(scheduling::resources::create),
+        )
+        .route(
+            "/scheduling/resources/{id}",
+            get(scheduling::resources::edit_form).post(scheduling::resources::update),
+        )
+        .route("/scheduling/types", get(scheduling::types::list))
+        .route(
+            "/scheduling/types/new",
+            get(scheduling::types::new_form).post(scheduling::types::create),
+        )
+        .route(
+            "/scheduling/types/{id}",
+            get(scheduling::types::edit_form).post(scheduling::types::update),
+        )
+        .route("/calendar", get(scheduling::calendar::show))
+        .route(
+            "/appointments/new",
+            get(scheduling::booking::new_form).post(scheduling::booking::submit),
+        )
+        .route(
+            "/appointments/patients",
+            get(scheduling::booking::patient_options),
+        )
+        .route("/appointments/{id}", get(scheduling::appointment::show))
+        .route(
+            "/appointments/{id}/reschedule",
+            post(scheduling::appointment::reschedule_form),
+        )
+        .route(
+            "/appointments/{id}/move",
+            post(scheduling::appointment::move_to),
+        )
+        .route(
+            "/appointments/{id}/cancel",
+            post(scheduling::appointment::cancel),
+        )
+        .route(
+            "/appointments/{id}/no-show",
+            post(scheduling::appointment::no_show),
+        )
+        .route(
+            "/appointments/{id}/link",
+            post(scheduling::appointment::link),
+        )
+        .route("/queue", get(scheduling::queue::show))
+        .route("/queue/{id}", post(scheduling::queue::set))
         .route("/admin/audit", get(audit::view))
         .route("/admin/audit.csv", get(audit::csv))
         .route("/admin/staff", get(admin::staff))

@@ -168,9 +168,13 @@ impl Web {
         let mut items = vec![
             ("/", "nav-home", "home"),
             ("/patients", "nav-patients", "users"),
+            ("/calendar", "sched-calendar", "calendar"),
+            ("/queue", "sched-queue", "list"),
         ];
         if self.is_admin() {
             items.push(("/admin/staff", "nav-staff", "shield"));
+            items.push(("/scheduling/resources", "sched-resources", "settings"));
+            items.push(("/admin/exam-templates", "exams-templates-title", "edit"));
             items.push(("/admin/settings", "nav-settings", "settings"));
             items.push(("/admin/audit", "nav-audit", "list"));
         }

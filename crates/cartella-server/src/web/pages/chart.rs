@@ -21,6 +21,7 @@ use serde_json::Value as Json;
 const TABS: &[(&str, &str, &str)] = &[
     ("timeline", "", "chart-tab-timeline"),
     ("clinical", "/clinical", "chart-tab-clinical"),
+    ("exams", "/exams", "exams-title"),
     ("appointments", "/appointments", "chart-tab-appointments"),
     ("documents", "/documents", "chart-tab-documents"),
     ("details", "/details", "chart-tab-details"),

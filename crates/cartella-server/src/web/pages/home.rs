@@ -107,6 +107,14 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Response {
     } else {
         0
     };
+    // Secretaries and nurses see today's appointments first (the scheduling queue's rows).
+    let today_appointments = if web.has_any(&[Role::Secretary, Role::Nurse]) {
+        super::scheduling::queue::today(&state, &web)
+            .await
+            .unwrap_or_default()
+    } else {
+        vec![]
+    };
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(format::zone(&web.settings.time_zone))
         .date();
@@ -114,11 +122,12 @@ pub async fn show(State(state): State<AppState>, web: Web) -> Response {
         StatusCode::OK,
         "home.html",
         web.page(context! {
-            recent, encounters, staff_count,
+            recent, encounters, staff_count, today_appointments,
             today_label => format::date_long(web.lang, today),
             show => context! {
                 front_desk => web.has_any(&[Role::Secretary, Role::Administrator, Role::Nurse]),
                 clinical,
+                today => web.has_any(&[Role::Secretary, Role::Nurse]),
             },
         }),
     )

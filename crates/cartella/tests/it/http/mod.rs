@@ -24,6 +24,7 @@ mod password_reset;
 mod patients_api;
 mod planning;
 mod rbac;
+mod scheduling_pages;
 mod search;
 mod web;
 

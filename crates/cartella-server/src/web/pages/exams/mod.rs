@@ -74,7 +74,7 @@ pub async fn index(
         StatusCode::OK,
         "exams/index.html",
         web.page(context! {
-            current_tab => "clinical", templates => list, done, encounter => q.encounter,
+            current_tab => "exams", templates => list, done, encounter => q.encounter,
             ..head.context
         }),
     )
@@ -115,7 +115,7 @@ async fn render_form(
         status,
         "exams/form.html",
         web.page(context! {
-            current_tab => "clinical",
+            current_tab => "exams",
             title => cartella_core::exams::title_in(&q, lang.code()),
             description => q["description"].as_str(),
             template, encounter, fields, errors,
@@ -202,7 +202,7 @@ pub async fn view(
         StatusCode::OK,
         "exams/view.html",
         web.page(context! {
-            current_tab => "clinical",
+            current_tab => "exams",
             title => cartella_core::exams::title_in(&rb.template, web.lang.code()),
             authored => r["authored"].as_str(),
             author_role => r["author"]["extension"][0]["valueCodeableConcept"]["text"].as_str(),
