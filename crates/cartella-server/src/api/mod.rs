@@ -5,6 +5,7 @@
 pub(crate) mod account;
 mod admin;
 pub mod envelope;
+pub mod openapi;
 
 use crate::AppState;
 use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
@@ -16,6 +17,7 @@ use axum::routing::{get, post, put};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::serve))
         .route("/setup", post(account::setup))
         .route("/auth/login", post(account::login))
         .route("/auth/mfa", post(account::mfa))
