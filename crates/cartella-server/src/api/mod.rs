@@ -75,4 +75,13 @@ pub fn router() -> Router<AppState> {
         .route("/planning/reschedule", post(planning::reschedule))
         .route("/planning/cancel", post(planning::cancel))
         .route("/planning/no-show", post(planning::no_show))
+        .route("/planning/series", post(crate::scheduling::series::series))
+        .route(
+            "/planning/appointments/{id}/notifications",
+            get(crate::scheduling::notifications::list),
+        )
+        .route(
+            "/planning/waitlist",
+            get(crate::scheduling::waitlist::list).post(crate::scheduling::waitlist::add),
+        )
 }

@@ -3,7 +3,17 @@
 //! and the `/api/v1/planning` JSON API ([`api`]). The pure rules live in
 //! `cartella_core::scheduling`; the double-booking guarantee lives in the store's `bookings`
 //! rows, so FHIR writes of Appointments are protected the same way.
+//!
+//! Around bookings: therapy [`series`], [`reminders`] through the outbox with their delivery
+//! records ([`notifications`]) over e-mail and [`sms`], and the patient's single-use
+//! [`cancel_link`].
 
 pub mod api;
+pub mod cancel_link;
+pub mod notifications;
+pub mod reminders;
 pub mod resources;
+pub mod series;
 pub mod service;
+pub mod sms;
+pub mod waitlist;

@@ -81,6 +81,11 @@ pub fn router() -> Router<AppState> {
             "/admin/settings",
             get(admin::settings).post(admin::save_settings),
         )
+        .route(
+            "/appointments/cancel/{token}",
+            get(crate::scheduling::cancel_link::confirm)
+                .post(crate::scheduling::cancel_link::cancel),
+        )
         .layer(axum::middleware::from_fn(security::headers));
     Router::new()
         .route("/assets/{version}/{name}", get(assets::serve))

@@ -22,6 +22,7 @@ mod ops;
 mod password_reset;
 mod patients_api;
 mod planning;
+mod planning_more;
 mod rbac;
 mod search;
 mod web;
