@@ -2,7 +2,7 @@
 //! the outbox (real SMTP listener, real HTTP receiver for SMS) with single-use cancellation
 //! links, calendar feeds, day optimisation and the waiting list.
 
-// mod reminders;
+mod reminders;
 mod series;
 
 use super::planning::{appointment_type, planning, schedule};
