@@ -5,6 +5,7 @@
 pub mod appointment;
 pub mod calendar;
 pub mod conflicts;
+pub mod ics;
 pub mod series;
 pub mod slots;
 pub mod zone;

@@ -81,6 +81,14 @@ pub fn router() -> Router<AppState> {
             get(crate::scheduling::notifications::list),
         )
         .route(
+            "/planning/feeds",
+            get(crate::scheduling::feeds::list).post(crate::scheduling::feeds::create),
+        )
+        .route(
+            "/planning/feeds/{id}",
+            axum::routing::delete(crate::scheduling::feeds::revoke),
+        )
+        .route(
             "/planning/waitlist",
             get(crate::scheduling::waitlist::list).post(crate::scheduling::waitlist::add),
         )

@@ -6,10 +6,11 @@
 //!
 //! Around bookings: therapy [`series`], [`reminders`] through the outbox with their delivery
 //! records ([`notifications`]) over e-mail and [`sms`], and the patient's single-use
-//! [`cancel_link`].
+//! [`cancel_link`], calendar [`feeds`] (iCalendar) and the [`waitlist`].
 
 pub mod api;
 pub mod cancel_link;
+pub mod feeds;
 pub mod notifications;
 pub mod reminders;
 pub mod resources;

@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
             get(crate::scheduling::cancel_link::confirm)
                 .post(crate::scheduling::cancel_link::cancel),
         )
+        .route("/calendar/{file}", get(crate::scheduling::feeds::feed))
         .layer(axum::middleware::from_fn(security::headers));
     Router::new()
         .route("/assets/{version}/{name}", get(assets::serve))

@@ -2,6 +2,7 @@
 //! the outbox (real SMTP listener, real HTTP receiver for SMS) with single-use cancellation
 //! links, calendar feeds, day optimisation and the waiting list.
 
+mod feeds;
 mod reminders;
 mod series;
 
