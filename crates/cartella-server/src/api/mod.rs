@@ -77,6 +77,10 @@ pub fn router() -> Router<AppState> {
         .route("/planning/no-show", post(planning::no_show))
         .route("/planning/series", post(crate::scheduling::series::series))
         .route(
+            "/planning/optimise-day",
+            post(crate::scheduling::optimise::optimise_day),
+        )
+        .route(
             "/planning/appointments/{id}/notifications",
             get(crate::scheduling::notifications::list),
         )

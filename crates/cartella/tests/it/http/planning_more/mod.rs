@@ -3,6 +3,7 @@
 //! links, calendar feeds, day optimisation and the waiting list.
 
 mod feeds;
+mod optimise;
 mod reminders;
 mod series;
 
