@@ -78,7 +78,7 @@ fn patient(i: u64) -> Value {
     json!({
         "resourceType": "Patient", "active": true,
         "name": [{"family": family, "given": [given]}],
-        "gender": if i % 2 == 0 { "female" } else { "male" },
+        "gender": if i.is_multiple_of(2) { "female" } else { "male" },
         "birthDate": format!("{year:04}-{month:02}-{day:02}"),
         "identifier": [{"system": "urn:cartella:practice-id", "value": format!("P{i:06}")}],
         "telecom": [{"system": "phone", "value": format!("+39 06 {:07}", next(&mut s) % 10_000_000)}],

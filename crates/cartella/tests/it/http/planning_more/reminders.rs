@@ -385,3 +385,88 @@ async fn a_failing_sms_provider_is_retried_then_flagged_dead() {
         assert_eq!(smtp.received().len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_cancellation_offers_the_slot_to_the_waiting_list() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let smtp = TestSmtpServer::start().await;
+        let sms = sms_receiver(200).await;
+        setup(&app).await;
+        let waiting = app
+            .create_id(
+                "Patient",
+                &person("Leone", "leone@mail.test", "+39 333 666", None),
+            )
+            .await;
+        let other = app
+            .create_id(
+                "Patient",
+                &person("Pace", "pace@mail.test", "+39 333 777", None),
+            )
+            .await;
+        let elsewhere = app
+            .create_id(
+                "Patient",
+                &person("Sala", "sala@mail.test", "+39 333 888", None),
+            )
+            .await;
+        let r = planning(&app, "/waitlist", &json!({"patient": format!("Patient/{waiting}"), "type": "visit", "preferred": ["Practitioner/d1"]})).await;
+        let entry = data(&r, StatusCode::CREATED)["entry"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Waiting for another practitioner: not offered d1's slot.
+        let r = planning(&app, "/waitlist", &json!({"patient": format!("Patient/{elsewhere}"), "type": "visit", "preferred": ["Practitioner/d2"]})).await;
+        data(&r, StatusCode::CREATED);
+        let listed = data(&planning_get(&app, "/waitlist").await, StatusCode::OK);
+        assert_eq!(listed["entries"].as_array().unwrap().len(), 2, "{listed}");
+        let a = book(
+            &app,
+            &other,
+            "Practitioner/d1",
+            &at(Duration::from_secs(5 * 3600)),
+        )
+        .await;
+        let r = planning(
+            &app,
+            "/cancel",
+            &json!({"id": a, "reason": "patient called"}),
+        )
+        .await;
+        data(&r, StatusCode::OK);
+        let w = worker(&app, &smtp, &sms);
+        run_until(&w, || {
+            !smtp.received().is_empty() && !sms.got.lock().unwrap().is_empty()
+        })
+        .await;
+        for _ in 0..3 {
+            w.run_once().await.unwrap();
+        }
+        let mails = smtp.received();
+        assert_eq!(
+            mails.len(),
+            1,
+            "{}: one offer, to the matching patient",
+            app.backend
+        );
+        assert_eq!(mails[0].recipients, vec!["leone@mail.test".to_owned()]);
+        assert!(
+            mails[0].subject().unwrap().starts_with("Si è liberato"),
+            "{:?}",
+            mails[0].subject()
+        );
+        assert!(mails[0].text_body().unwrap().contains("+39 02 1234"));
+        let n = data(
+            &planning_get(&app, &format!("/appointments/{entry}/notifications")).await,
+            StatusCode::OK,
+        );
+        let states: Vec<&str> = n["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(states, vec!["sent", "sent"], "{}: {n}", app.backend);
+    }
+}
