@@ -20,6 +20,11 @@ pub fn handle() -> &'static PrometheusHandle {
                     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
                 ],
             )
+            .expect("bucket list is not empty")
+            .set_buckets_for_metric(
+                Matcher::Full("appointment_booking_duration_seconds".into()),
+                &[0.1, 0.5, 1.0, 2.0, 5.0],
+            )
             .expect("bucket list is not empty");
         let recorder = builder.build_recorder();
         let handle = recorder.handle();
@@ -28,6 +33,12 @@ pub fn handle() -> &'static PrometheusHandle {
         }
         handle
     })
+}
+
+/// The time one booking's write took (conflict check excluded), for
+/// `appointment_booking_duration_seconds`.
+pub fn booking_duration(elapsed: std::time::Duration) {
+    metrics::histogram!("appointment_booking_duration_seconds").record(elapsed.as_secs_f64());
 }
 
 pub async fn track(req: Request, next: Next) -> Response {

@@ -27,6 +27,9 @@ pub struct Settings {
     pub auth: cartella_auth::AuthConfig,
     /// Outgoing mail (`[smtp]`); without it mails are written as .eml files to `<data_dir>/mail`.
     pub smtp: Option<cartella_mail::SmtpSettings>,
+    /// Text messages (`[sms]`: `url`, `token`, `from`); without it they are written as JSON
+    /// files to `<data_dir>/sms`.
+    pub sms: Option<cartella_server::scheduling::sms::SmsSettings>,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             public_url: None,
             auth: cartella_auth::AuthConfig::default(),
             smtp: None,
+            sms: None,
         }
     }
 }
@@ -122,6 +126,22 @@ impl Settings {
                 )
                 .map_err(|e| anyhow::anyhow!("cannot prepare the mail folder: {e}"))?,
             ),
+        })
+    }
+
+    /// The SMS sender: the HTTP provider when configured, else JSON files (development).
+    pub fn sms(
+        &self,
+    ) -> anyhow::Result<std::sync::Arc<dyn cartella_server::scheduling::sms::SmsSender>> {
+        use cartella_server::scheduling::sms::{FileSms, HttpSms};
+        Ok(match &self.sms {
+            Some(s) => std::sync::Arc::new(
+                HttpSms::new(s.clone())
+                    .map_err(|e| anyhow::anyhow!("invalid [sms] settings: {e}"))?,
+            ),
+            None => std::sync::Arc::new(FileSms {
+                dir: self.data_dir.join("sms"),
+            }),
         })
     }
 

@@ -5,6 +5,9 @@
 pub mod appointment;
 pub mod calendar;
 pub mod conflicts;
+pub mod ics;
+pub mod optimise;
+pub mod series;
 pub mod slots;
 pub mod zone;
 

@@ -91,4 +91,25 @@ pub fn router() -> Router<AppState> {
         .route("/planning/reschedule", post(planning::reschedule))
         .route("/planning/cancel", post(planning::cancel))
         .route("/planning/no-show", post(planning::no_show))
+        .route("/planning/series", post(crate::scheduling::series::series))
+        .route(
+            "/planning/optimise-day",
+            post(crate::scheduling::optimise::optimise_day),
+        )
+        .route(
+            "/planning/appointments/{id}/notifications",
+            get(crate::scheduling::notifications::list),
+        )
+        .route(
+            "/planning/feeds",
+            get(crate::scheduling::feeds::list).post(crate::scheduling::feeds::create),
+        )
+        .route(
+            "/planning/feeds/{id}",
+            axum::routing::delete(crate::scheduling::feeds::revoke),
+        )
+        .route(
+            "/planning/waitlist",
+            get(crate::scheduling::waitlist::list).post(crate::scheduling::waitlist::add),
+        )
 }

@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-async fn context(
+pub(super) async fn context(
     state: &AppState,
     headers: &HeaderMap,
     peer: SocketAddr,
@@ -40,7 +40,7 @@ async fn context(
 }
 
 /// `[from 00:00, to+1 00:00)` local, from two dates.
-fn day_range(from: &str, to: &str, tz: &jiff::tz::TimeZone) -> Result<Span> {
+pub(super) fn day_range(from: &str, to: &str, tz: &jiff::tz::TimeZone) -> Result<Span> {
     let f = zone::parse_date(from).map_err(|e| invalid(format!("from: {e}")))?;
     let t = zone::parse_date(to).map_err(|e| invalid(format!("to: {e}")))?;
     if t < f {
@@ -202,7 +202,7 @@ pub async fn slots(
     Ok(ok(json!({ "slots": list })))
 }
 
-fn weekday(d: &str) -> Result<jiff::civil::Weekday> {
+pub(super) fn weekday(d: &str) -> Result<jiff::civil::Weekday> {
     use jiff::civil::Weekday::*;
     Ok(match d.to_ascii_lowercase().as_str() {
         "mon" => Monday,
@@ -248,11 +248,21 @@ pub async fn book(
         &b.resources,
     )?;
     service::check(&state.store, &ctx, &model, &req, None).await?;
-    let resource = service::appointment(&req, &model.tz, b.reason.as_deref());
+    let mut resource = service::appointment(&req, &model.tz, b.reason.as_deref());
+    // Own id, so the reminder jobs can name it and commit with the Appointment (outbox).
+    let id = cartella_core::ResourceId::new_v7().as_str().to_owned();
+    resource["id"] = json!(id);
+    super::reminders::stamp(&mut resource);
+    let opts = WriteOptions {
+        outbox: super::reminders::outbox(&state, &ctx, &id, &resource).await,
+        ..Default::default()
+    };
+    let timer = std::time::Instant::now();
     let out = state
         .store
-        .create(&ctx, "Appointment", resource, WriteOptions::default())
+        .update(&ctx, "Appointment", &id, resource, opts)
         .await?;
+    crate::metrics::booking_duration(timer.elapsed());
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
     let summary = service::summary(&out.resource.id, out.resource.version, &stored, &model.tz);
     Ok((StatusCode::CREATED, ok(json!({ "appointment": summary }))).into_response())
@@ -322,9 +332,11 @@ pub async fn reschedule(
         }
     }
     current["status"] = json!("booked");
+    // A new batch: the reminders of the old time become no-ops, new ones are queued.
+    super::reminders::stamp(&mut current);
     let opts = WriteOptions {
         if_match: Some(b.version.unwrap_or(version)),
-        ..Default::default()
+        outbox: super::reminders::outbox(&state, &ctx, &b.id, &current).await,
     };
     let out = state
         .store
@@ -380,6 +392,9 @@ async fn set_status(
         .update(&ctx, "Appointment", &b.id, current, opts)
         .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
+    if status == "cancelled" {
+        super::waitlist::on_freed(&state, &ctx, &stored).await;
+    }
     Ok(ok(
         json!({ "appointment": service::summary(&b.id, out.resource.version, &stored, &model.tz) }),
     ))

@@ -148,6 +148,12 @@ pub fn router() -> Router<AppState> {
             "/admin/settings",
             get(admin::settings).post(admin::save_settings),
         )
+        .route(
+            "/appointments/cancel/{token}",
+            get(crate::scheduling::cancel_link::confirm)
+                .post(crate::scheduling::cancel_link::cancel),
+        )
+        .route("/calendar/{file}", get(crate::scheduling::feeds::feed))
         .layer(axum::middleware::from_fn(security::headers));
     Router::new()
         .route("/assets/{version}/{name}", get(assets::serve))

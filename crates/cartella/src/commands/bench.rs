@@ -55,6 +55,15 @@ pub enum Command {
     /// Load synthetic patients into a FHIR server over HTTP and measure read, create, search,
     /// import or mixed requests (plain FHIR, so other servers can be measured the same way)
     Fhir(super::bench_fhir::Args),
+    /// Scheduling: booking throughput with the double-booking constraint, slot search latency
+    Planning {
+        #[arg(long, default_value_t = 3000)]
+        bookings: usize,
+        #[arg(long, default_value_t = 300)]
+        searches: usize,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+    },
 }
 
 pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCode> {
@@ -69,6 +78,13 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
             return super::bench_web::run(patients, sessions, seconds, think_ms).await;
         }
         Command::Fhir(args) => return super::bench_fhir::run(args).await,
+        Command::Planning {
+            bookings,
+            searches,
+            clients,
+        } => {
+            return super::bench_planning::run(bookings, searches, clients).await;
+        }
         Command::Store {
             backend,
             n,

@@ -66,6 +66,15 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
         cartella_auth::service::JOB_PASSWORD_RESET,
         Arc::new(reset_mail),
     );
+    let notice = cartella_server::jobs::AppointmentNotice {
+        state: state.clone(),
+        mailer: settings.mailer()?,
+        sms: settings.sms()?,
+    };
+    interactive.register(
+        cartella_server::scheduling::reminders::JOB_REMINDER,
+        Arc::new(notice),
+    );
     let mut bulk = Worker::new(store.backend().clone(), Lane::Bulk);
     let export = cartella_server::jobs::FhirExport {
         store: store.clone(),

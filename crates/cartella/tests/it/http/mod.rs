@@ -23,6 +23,7 @@ mod ops;
 mod password_reset;
 mod patients_api;
 mod planning;
+mod planning_more;
 mod rbac;
 mod scheduling_pages;
 mod search;
