@@ -69,7 +69,11 @@ pub fn layout(points: &[Point], band: (Option<f64>, Option<f64>)) -> Chart {
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
-    let pad = if hi > lo { (hi - lo) * 0.1 } else { lo.abs().max(1.0) * 0.1 };
+    let pad = if hi > lo {
+        (hi - lo) * 0.1
+    } else {
+        lo.abs().max(1.0) * 0.1
+    };
     lo -= pad;
     hi += pad;
     let plot_h = HEIGHT - TOP - BOTTOM;

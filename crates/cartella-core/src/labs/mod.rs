@@ -39,7 +39,12 @@ impl OrderInput {
     pub fn check(&self) -> (ValidOrder, Problems) {
         let mut p = Problems::default();
         let mut tests: Vec<String> = Vec::new();
-        for t in self.tests.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        for t in self
+            .tests
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+        {
             if !tests.iter().any(|x| x == t) {
                 tests.push(t.to_owned());
             }
@@ -110,13 +115,14 @@ pub fn field(code: &str, part: &str) -> String {
 /// The checks of one result that need no terminology: the lab range's bounds are numbers with
 /// low below high, the note's length. Returns `(low, high)`.
 pub fn check_range(p: &mut Problems, r: &ResultInput) -> (Option<f64>, Option<f64>) {
-    let mut bound = |part: &str, raw: &Option<Value>| match number(raw.as_ref().unwrap_or(&Value::Null)) {
-        Ok(v) => v,
-        Err(()) => {
-            p.push(field(&r.code, part), "not_a_number", "Enter a number.");
-            None
-        }
-    };
+    let mut bound =
+        |part: &str, raw: &Option<Value>| match number(raw.as_ref().unwrap_or(&Value::Null)) {
+            Ok(v) => v,
+            Err(()) => {
+                p.push(field(&r.code, part), "not_a_number", "Enter a number.");
+                None
+            }
+        };
     let low = bound("low", &r.low);
     let high = bound("high", &r.high);
     if let (Some(l), Some(h)) = (low, high)

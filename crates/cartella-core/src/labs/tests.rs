@@ -82,8 +82,16 @@ fn converts_within_a_dimension_only() {
 #[test]
 fn chart_marks_flagged_points_and_draws_the_band_inside_the_plot() {
     let pts = [
-        Point { at: 200, value: 180.0, flagged: true },
-        Point { at: 100, value: 90.0, flagged: false },
+        Point {
+            at: 200,
+            value: 180.0,
+            flagged: true,
+        },
+        Point {
+            at: 100,
+            value: 90.0,
+            flagged: false,
+        },
     ];
     let c = layout(&pts, (Some(70.0), Some(99.0)));
     assert_eq!(c.dots.len(), 2);
@@ -92,7 +100,10 @@ fn chart_marks_flagged_points_and_draws_the_band_inside_the_plot() {
     assert!(c.dots[1].y < c.dots[0].y, "higher values are drawn higher");
     let (top, h) = c.band.unwrap();
     assert!(top >= c.top && top + h <= c.bottom, "{c:?}");
-    assert!(c.dots[0].y > top && c.dots[0].y < top + h, "90 is inside 70–99");
+    assert!(
+        c.dots[0].y > top && c.dots[0].y < top + h,
+        "90 is inside 70–99"
+    );
     assert_eq!(c.ticks.len(), 5);
     let one = layout(&pts[..1], (None, None));
     assert!(one.band.is_none());
