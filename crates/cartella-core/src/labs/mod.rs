@@ -95,8 +95,12 @@ pub struct ResultsInput {
     pub conclusion: Option<String>,
 }
 
+/// A value that was given but is not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
 /// A number from JSON or typed text (`"5.2"`, `"5,2"`); `Err` when given but not a number.
-pub fn number(raw: &Value) -> Result<Option<f64>, ()> {
+pub fn number(raw: &Value) -> Result<Option<f64>, NotANumber> {
     let n = match raw {
         Value::Null => return Ok(None),
         Value::Number(n) => n.as_f64(),
@@ -104,7 +108,7 @@ pub fn number(raw: &Value) -> Result<Option<f64>, ()> {
         Value::String(s) => s.trim().replace(',', ".").parse::<f64>().ok(),
         _ => None,
     };
-    n.filter(|v| v.is_finite()).map(Some).ok_or(())
+    n.filter(|v| v.is_finite()).map(Some).ok_or(NotANumber)
 }
 
 /// A result's field path in errors: `results.<code>.<part>`.
@@ -118,7 +122,7 @@ pub fn check_range(p: &mut Problems, r: &ResultInput) -> (Option<f64>, Option<f6
     let mut bound =
         |part: &str, raw: &Option<Value>| match number(raw.as_ref().unwrap_or(&Value::Null)) {
             Ok(v) => v,
-            Err(()) => {
+            Err(NotANumber) => {
                 p.push(field(&r.code, part), "not_a_number", "Enter a number.");
                 None
             }

@@ -32,8 +32,8 @@ fn numbers_accept_decimal_commas_and_refuse_text() {
     assert_eq!(number(&json!(" 5,2 ")), Ok(Some(5.2)));
     assert_eq!(number(&json!("")), Ok(None));
     assert_eq!(number(&Value::Null), Ok(None));
-    assert_eq!(number(&json!("high")), Err(()));
-    assert_eq!(number(&json!(true)), Err(()));
+    assert_eq!(number(&json!("high")), Err(NotANumber));
+    assert_eq!(number(&json!(true)), Err(NotANumber));
 }
 
 #[test]

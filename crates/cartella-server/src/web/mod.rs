@@ -15,7 +15,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use pages::{account, admin, audit, chart, exams, home, password, patients, setup, signin};
+use pages::{account, admin, audit, chart, exams, home, labs, password, patients, setup, signin};
 
 pub fn router() -> Router<AppState> {
     let pages = Router::new()
@@ -74,6 +74,18 @@ pub fn router() -> Router<AppState> {
             "/admin/exam-templates/{id}",
             get(exams::editor::edit_form).post(exams::editor::save),
         )
+        .route("/patients/{id}/labs", get(labs::index))
+        .route(
+            "/patients/{id}/labs/order",
+            get(labs::order_form).post(labs::place_order),
+        )
+        .route(
+            "/patients/{id}/labs/orders/{oid}/results",
+            get(labs::results_form).post(labs::submit_results),
+        )
+        .route("/patients/{id}/labs/reports/{rid}", get(labs::report))
+        .route("/patients/{id}/labs/trend/{code}", get(labs::trend))
+        .route("/labs/critical", get(labs::critical))
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/admin/audit", get(audit::view))
         .route("/admin/audit.csv", get(audit::csv))

@@ -1,6 +1,7 @@
 //! Lab orders and results, anamnesis and device imports over HTTP on every backend.
 
 mod orders_api;
+mod pages;
 
 use super::*;
 use crate::http::clinical_api::{count, field_errors, new_patient};
