@@ -6,6 +6,7 @@ pub mod clinical;
 pub mod error;
 pub mod exams;
 pub mod ids;
+pub mod labs;
 pub mod patient;
 pub mod resource_types;
 pub mod scheduling;

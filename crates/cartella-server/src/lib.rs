@@ -8,6 +8,7 @@ pub mod clinical;
 pub mod exams;
 pub mod fhir;
 pub mod jobs;
+pub mod labs;
 pub mod metrics;
 pub mod oauth;
 pub mod ops;

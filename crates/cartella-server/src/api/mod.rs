@@ -10,6 +10,7 @@ pub mod openapi;
 use crate::AppState;
 use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
 use crate::exams::api as exams;
+use crate::labs::api as labs;
 use crate::patients::api as patients;
 use crate::scheduling::api as planning;
 use axum::Router;
@@ -85,6 +86,17 @@ pub fn router() -> Router<AppState> {
             get(exams::list_responses).post(exams::submit),
         )
         .route("/exams/{id}", get(exams::get_response))
+        .route("/lab-catalog", get(labs::catalogue))
+        .route(
+            "/patients/{id}/lab-orders",
+            get(labs::list_orders).post(labs::place),
+        )
+        .route("/lab-orders/{id}", get(labs::get_order))
+        .route("/lab-orders/{id}/results", post(labs::post_results))
+        .route("/patients/{id}/lab-reports", get(labs::list_reports))
+        .route("/lab-reports/{id}", get(labs::get_report))
+        .route("/labs/critical", get(labs::critical))
+        .route("/patients/{id}/lab-trend", get(labs::trend))
         .route("/planning/availability", get(planning::availability))
         .route("/planning/slots", post(planning::slots))
         .route("/planning/book", post(planning::book))

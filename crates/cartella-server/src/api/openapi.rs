@@ -342,6 +342,98 @@ pub const ENDPOINTS: &[(&str, &str, &str, &str)] = &[
         "scheduling",
         "Record a no-show with a reason",
     ),
+    (
+        "post",
+        "/planning/series",
+        "scheduling",
+        "Book a series of sessions; unplaced dates come with alternatives",
+    ),
+    (
+        "post",
+        "/planning/optimise-day",
+        "scheduling",
+        "Propose (and apply) a better order of a day's cases",
+    ),
+    (
+        "get",
+        "/planning/appointments/{id}/notifications",
+        "scheduling",
+        "Reminder deliveries of an appointment",
+    ),
+    (
+        "get",
+        "/planning/feeds",
+        "scheduling",
+        "Calendar (ICS) feeds (administrators)",
+    ),
+    (
+        "post",
+        "/planning/feeds",
+        "scheduling",
+        "Create a calendar feed with a secret URL",
+    ),
+    (
+        "delete",
+        "/planning/feeds/{id}",
+        "scheduling",
+        "Revoke a calendar feed",
+    ),
+    ("get", "/planning/waitlist", "scheduling", "Waiting list"),
+    (
+        "post",
+        "/planning/waitlist",
+        "scheduling",
+        "Put a patient on the waiting list",
+    ),
+    (
+        "get",
+        "/lab-catalog",
+        "labs",
+        "Orderable lab tests and panels (LOINC)",
+    ),
+    (
+        "post",
+        "/patients/{id}/lab-orders",
+        "labs",
+        "Order lab tests",
+    ),
+    (
+        "get",
+        "/patients/{id}/lab-orders",
+        "labs",
+        "A patient's lab orders",
+    ),
+    (
+        "get",
+        "/lab-orders/{id}",
+        "labs",
+        "An order and the tests it expects",
+    ),
+    (
+        "post",
+        "/lab-orders/{id}/results",
+        "labs",
+        "Report results (flags and ranges computed); completes the order",
+    ),
+    (
+        "get",
+        "/patients/{id}/lab-reports",
+        "labs",
+        "A patient's lab reports",
+    ),
+    ("get", "/lab-reports/{id}", "labs", "A lab report"),
+    (
+        "get",
+        "/labs/critical",
+        "labs",
+        "Critical results of the orders of the signed-in clinician",
+    ),
+    (
+        "get",
+        "/patients/{id}/lab-trend",
+        "labs",
+        "One lab test over time with its reference band",
+    ),
 ];
 
 fn path_params(path: &str) -> Vec<Value> {

@@ -101,6 +101,7 @@ const SOURCES: [(Lang, Files); 4] = ftl![
     "main.ftl",
     "clinical.ftl",
     "exams.ftl",
+    "labs.ftl",
     "scheduling.ftl",
     "reminders.ftl"
 ];

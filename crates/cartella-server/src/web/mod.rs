@@ -16,7 +16,7 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 use pages::{
-    account, admin, audit, chart, exams, home, password, patients, scheduling, setup, signin,
+    account, admin, audit, chart, exams, home, labs, password, patients, scheduling, setup, signin,
 };
 
 pub fn router() -> Router<AppState> {
@@ -80,6 +80,18 @@ pub fn router() -> Router<AppState> {
             "/patients/{id}/appointments",
             get(scheduling::appointment::patient_tab),
         )
+        .route("/patients/{id}/labs", get(labs::index))
+        .route(
+            "/patients/{id}/labs/order",
+            get(labs::order_form).post(labs::place_order),
+        )
+        .route(
+            "/patients/{id}/labs/orders/{oid}/results",
+            get(labs::results_form).post(labs::submit_results),
+        )
+        .route("/patients/{id}/labs/reports/{rid}", get(labs::report))
+        .route("/patients/{id}/labs/trend/{code}", get(labs::trend))
+        .route("/labs/critical", get(labs::critical))
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/scheduling/resources", get(scheduling::resources::list))
         .route(

@@ -26,6 +26,7 @@ const GROUPS: &[&[(&str, &str)]] = &[
     CORE,
     super::pages::clinical::TEMPLATES,
     super::pages::exams::TEMPLATES,
+    super::pages::labs::TEMPLATES,
     super::pages::scheduling::TEMPLATES,
 ];
 

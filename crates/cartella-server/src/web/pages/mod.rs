@@ -7,6 +7,7 @@ pub mod chart;
 pub mod clinical;
 pub mod exams;
 pub mod home;
+pub mod labs;
 pub mod password;
 pub mod patients;
 pub mod scheduling;

@@ -19,6 +19,7 @@ mod fhir_sort;
 mod fhir_validate;
 mod identity;
 mod isolation;
+mod labs;
 mod ops;
 mod password_reset;
 mod patients_api;
