@@ -6,6 +6,8 @@ use super::{frame, unit_label};
 use crate::AppState;
 use crate::clinical::vitals::observation::{flag_of, value_of};
 use crate::clinical::{prescriptions, records};
+use crate::web::format;
+use crate::web::i18n::Lang;
 use crate::web::render::html;
 use crate::web::session::Web;
 use axum::extract::{Path, State};
@@ -24,7 +26,7 @@ fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The newest value of each vital sign among the latest recorded Observations.
-pub async fn latest_vitals(store: &Store, ctx: &AccessContext, id: &str) -> Vec<Value> {
+pub async fn latest_vitals(store: &Store, ctx: &AccessContext, id: &str, lang: Lang) -> Vec<Value> {
     let q = pairs(&[
         ("patient", id),
         ("category", "vital-signs"),
@@ -49,7 +51,7 @@ pub async fn latest_vitals(store: &Store, ctx: &AccessContext, id: &str) -> Vec<
             })?;
             let v = value_of(o, k.loinc())?["value"].as_f64()?;
             Some(context! {
-                field => k.field(), value => v, unit => unit_label(k.unit()),
+                field => k.field(), value => format::decimal(lang, v, if v.fract() == 0.0 { 0 } else { 1 }), unit => unit_label(k.unit()),
                 flag => flag_of(o, k.loinc()).filter(|f| *f != "N"),
                 when => o["effectiveDateTime"].as_str(),
             })
@@ -84,7 +86,7 @@ pub async fn show(State(state): State<AppState>, web: Web, Path(id): Path<String
         records::conditions(s, c, &id, Some("active"), None),
         records::active_allergies(s, c, &id),
         prescriptions::active(s, c, &id),
-        latest_vitals(s, c, &id),
+        latest_vitals(s, c, &id, web.lang),
         open_visits(s, c, &id),
     );
     let as_values = |r: Result<Vec<Json>, _>| -> Vec<Value> {
