@@ -2,6 +2,7 @@
 //! (WebDriver, via fantoccini). Skipped with a printed reason when Chromium is absent locally;
 //! required when `CI=true`.
 
+mod clinical;
 mod staff_day;
 
 use fantoccini::{Client, ClientBuilder, Locator};
