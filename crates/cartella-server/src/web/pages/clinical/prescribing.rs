@@ -40,9 +40,7 @@ async fn page(
     web: &Web,
     id: &str,
     status: StatusCode,
-    values: &Pairs,
-    errors: FieldErrors,
-    alerts: &[Alert],
+    (values, errors, alerts): (&Pairs, FieldErrors, &[Alert]),
     notice: String,
 ) -> Page {
     let base = frame(state, web, id, "prescriptions").await?;
@@ -99,9 +97,7 @@ pub async fn list(
         &web,
         &id,
         StatusCode::OK,
-        &vec![],
-        FieldErrors::new(),
-        &[],
+        (&vec![], FieldErrors::new(), &[]),
         notice,
     )
     .await
@@ -170,9 +166,7 @@ pub async fn prescribe(
             web_ref,
             id_ref,
             status,
-            pairs_ref,
-            errors,
-            &alerts,
+            (pairs_ref, errors, &alerts),
             String::new(),
         )
         .await
