@@ -16,7 +16,8 @@ use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 use pages::{
-    account, admin, audit, chart, exams, home, labs, password, patients, scheduling, setup, signin,
+    account, admin, audit, chart, clinical, exams, home, labs, password, patients, scheduling,
+    setup, signin,
 };
 
 pub fn router() -> Router<AppState> {
@@ -92,6 +93,52 @@ pub fn router() -> Router<AppState> {
         .route("/patients/{id}/labs/reports/{rid}", get(labs::report))
         .route("/patients/{id}/labs/trend/{code}", get(labs::trend))
         .route("/labs/critical", get(labs::critical))
+        .route("/patients/{id}/clinical", get(clinical::overview::show))
+        .route(
+            "/patients/{id}/clinical/vitals",
+            get(clinical::vitals::form).post(clinical::vitals::record),
+        )
+        .route(
+            "/patients/{id}/clinical/vitals/{param}",
+            get(clinical::charts::show),
+        )
+        .route(
+            "/patients/{id}/clinical/alerts/{flag}/acknowledge",
+            post(clinical::vitals::acknowledge),
+        )
+        .route(
+            "/patients/{id}/clinical/visits",
+            get(clinical::visits::list).post(clinical::visits::open),
+        )
+        .route(
+            "/patients/{id}/clinical/visits/{visit}",
+            get(clinical::visits::show),
+        )
+        .route(
+            "/patients/{id}/clinical/visits/{visit}/note",
+            post(clinical::visits::save),
+        )
+        .route(
+            "/patients/{id}/clinical/diagnoses",
+            get(clinical::records::diagnoses).post(clinical::records::add_diagnosis),
+        )
+        .route(
+            "/patients/{id}/clinical/diagnoses/{condition}/status",
+            post(clinical::records::set_status),
+        )
+        .route("/clinical/icd10", get(clinical::records::icd10))
+        .route(
+            "/patients/{id}/clinical/allergies",
+            get(clinical::records::allergies).post(clinical::records::add_allergy),
+        )
+        .route(
+            "/patients/{id}/clinical/prescriptions",
+            get(clinical::prescribing::list).post(clinical::prescribing::prescribe),
+        )
+        .route(
+            "/patients/{id}/clinical/prescriptions/{rx}/stop",
+            post(clinical::prescribing::stop),
+        )
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/scheduling/resources", get(scheduling::resources::list))
         .route(

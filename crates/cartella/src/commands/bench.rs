@@ -33,6 +33,13 @@ pub enum Command {
         #[arg(long, default_value_t = 1000)]
         think_ms: u64,
     },
+    /// One patient with ten years of history: chart page, clinical tab and vitals charts under load
+    Chart {
+        #[arg(long, default_value_t = 8)]
+        sessions: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Store create/read latency and import throughput, encryption on and off
     Store {
         /// sqlite or postgres
@@ -76,6 +83,9 @@ pub async fn run(_settings: Settings, command: Command) -> anyhow::Result<ExitCo
             think_ms,
         } => {
             return super::bench_web::run(patients, sessions, seconds, think_ms).await;
+        }
+        Command::Chart { sessions, seconds } => {
+            return super::bench_chart::run(sessions, seconds).await;
         }
         Command::Fhir(args) => return super::bench_fhir::run(args).await,
         Command::Planning {

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_auth;
+pub mod bench_chart;
 pub mod bench_fhir;
 pub mod bench_planning;
 pub mod bench_web;

@@ -3,6 +3,7 @@
 //! required when `CI=true`.
 
 mod calendar;
+mod clinical;
 mod staff_day;
 
 use fantoccini::{Client, ClientBuilder, Locator};

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod clinical_api;
+mod clinical_pages;
 mod corruption;
 mod cross_tenant;
 mod exams;

@@ -12,7 +12,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/patients/new", WRITERS),
     ("/patients/{id}", STAFF),
     ("/patients/{id}/details", STAFF),
-    ("/patients/{id}/clinical", STAFF),
+    ("/patients/{id}/clinical", CLINICAL),
     ("/patients/{id}/edit", WRITERS),
     ("/patients/{id}/merge", ADMIN),
     ("/admin/staff", ADMIN),
@@ -44,6 +44,16 @@ const WRITERS: &[&str] = &[
     "secretary",
 ];
 const ADMIN: &[&str] = &["administrator"];
+/// Roles that may read the clinical record (not secretaries).
+const CLINICAL: &[&str] = &[
+    "administrator",
+    "doctor",
+    "surgeon",
+    "dentist",
+    "nurse",
+    "physiotherapist",
+    "hygienist",
+];
 
 #[tokio::test]
 async fn every_page_for_every_role() {
