@@ -31,7 +31,10 @@ pub fn partial_date(
     let today = now.to_zoned_datetime(TimeZone::UTC).date();
     // The earliest day the partial date can mean: what must not lie in the future.
     let first: Option<Date> = match raw.len() {
-        4 => raw.parse::<i16>().ok().and_then(|y| Date::new(y, 1, 1).ok()),
+        4 => raw
+            .parse::<i16>()
+            .ok()
+            .and_then(|y| Date::new(y, 1, 1).ok()),
         7 => {
             let (y, m) = (raw[..4].parse::<i16>().ok(), raw[5..].parse::<i8>().ok());
             match (y, m, &raw[4..5]) {
@@ -42,8 +45,7 @@ pub fn partial_date(
         10 => raw.parse::<Date>().ok(),
         _ => None,
     };
-    let Some(first) = first.filter(|_| raw.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
-    else {
+    let Some(first) = first.filter(|_| raw.bytes().all(|b| b.is_ascii_digit() || b == b'-')) else {
         p.push(
             field,
             "invalid_date",

@@ -14,18 +14,20 @@ type Checked<T> = (T, Problems);
 /// Clinical statuses a past condition may have (resolved by default: it is history).
 pub const PAST_STATUSES: [&str; 3] = ["resolved", "inactive", "active"];
 /// How a current complaint has evolved since its onset.
-pub const COURSES: [&str; 5] = ["improving", "stable", "worsening", "fluctuating", "recurrent"];
+pub const COURSES: [&str; 5] = [
+    "improving",
+    "stable",
+    "worsening",
+    "fluctuating",
+    "recurrent",
+];
 
 /// An ICD-10-CM code (checked by the server) or a description: one of the two is needed.
 fn code_or_text(p: &mut Problems, code: Option<&str>, text: Option<&str>) -> Coded {
     let code = p.text("code", code, 16);
     let text = p.text("text", text, MAX_NAME);
     if code.is_none() && text.is_none() && !p.has("code") && !p.has("text") {
-        p.push(
-            "code",
-            "required",
-            "Give an ICD-10 code or a description.",
-        );
+        p.push("code", "required", "Give an ICD-10 code or a description.");
     }
     Coded { code, text }
 }

@@ -56,7 +56,10 @@ fn a_past_condition_needs_a_code_or_text_and_ordered_dates() {
         ..Default::default()
     };
     let (_, p) = input.check(now());
-    assert_eq!(codes(&p), vec![("abatement".into(), "abatement_while_active")]);
+    assert_eq!(
+        codes(&p),
+        vec![("abatement".into(), "abatement_while_active")]
+    );
 }
 
 #[test]
