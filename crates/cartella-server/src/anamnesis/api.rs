@@ -50,23 +50,25 @@ pub async fn list(
     }
 }
 
-/// Adds one entry to `section` (the body is that section's input).
+/// Adds one entry to `section` from its input as JSON (a body, or a form turned into one).
 pub async fn add_entry(
     store: &cartella_store::Store,
     ctx: &cartella_store::AccessContext,
     patient: &str,
     section: &str,
-    raw: &[u8],
-) -> Result<Value> {
-    let row = match section {
-        "conditions" => write::add_past_condition(store, ctx, patient, &body(raw)?).await,
-        "surgeries" => write::add_surgery(store, ctx, patient, &body(raw)?).await,
-        "hospitalisations" => write::add_hospitalisation(store, ctx, patient, &body(raw)?).await,
-        "complaints" => write::add_complaint(store, ctx, patient, &body(raw)?).await,
-        "family" => write::add_family(store, ctx, patient, &body(raw)?).await,
+    input: Value,
+) -> std::result::Result<Value, ClinicalError> {
+    fn parse<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, ClinicalError> {
+        serde_json::from_value(v).map_err(|e| ClinicalError::Invalid(e.to_string()))
+    }
+    match section {
+        "conditions" => write::add_past_condition(store, ctx, patient, &parse(input)?).await,
+        "surgeries" => write::add_surgery(store, ctx, patient, &parse(input)?).await,
+        "hospitalisations" => write::add_hospitalisation(store, ctx, patient, &parse(input)?).await,
+        "complaints" => write::add_complaint(store, ctx, patient, &parse(input)?).await,
+        "family" => write::add_family(store, ctx, patient, &parse(input)?).await,
         _ => Err(ClinicalError::NotFound("anamnesis section")),
-    };
-    Ok(row?)
+    }
 }
 
 pub async fn add(
@@ -77,6 +79,7 @@ pub async fn add(
     raw: Bytes,
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::POST).await?;
-    let row = add_entry(&state.store, &ctx, &patient, &section, &raw).await?;
+    let input: Value = body(&raw)?;
+    let row = add_entry(&state.store, &ctx, &patient, &section, input).await?;
     Ok(created(&state, row, None))
 }

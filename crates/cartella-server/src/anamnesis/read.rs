@@ -102,6 +102,15 @@ fn tagged(r: &Value, field: &str, code: &str) -> bool {
     }
 }
 
+/// How a section is found: type, search, tag element and code, row shape.
+type Query = (
+    &'static str,
+    Vec<(&'static str, String)>,
+    &'static str,
+    &'static str,
+    fn(&Value) -> Value,
+);
+
 /// The rows of one section, newest first; `None` for an unknown section.
 pub async fn section(
     store: &Store,
@@ -109,34 +118,33 @@ pub async fn section(
     patient_id: &str,
     name: &str,
 ) -> Result<Option<Vec<Value>>> {
-    let (rtype, params, field, tag, row): (_, Vec<(&str, String)>, _, _, fn(&Value) -> Value) =
-        match name {
-            "conditions" => (
-                "Condition",
-                vec![("category", format!("{ANAMNESIS_SYSTEM}|{REMOTE}"))],
-                "category",
-                REMOTE,
-                condition_row,
-            ),
-            "complaints" => (
-                "Condition",
-                vec![("category", format!("{ANAMNESIS_SYSTEM}|{RECENT}"))],
-                "category",
-                RECENT,
-                complaint_row,
-            ),
-            "hospitalisations" => (
-                "Encounter",
-                vec![("type", format!("{ANAMNESIS_SYSTEM}|{REMOTE}"))],
-                "type",
-                REMOTE,
-                hospitalisation_row,
-            ),
-            // Procedure has no indexed category: filtered here.
-            "surgeries" => ("Procedure", vec![], "category", REMOTE, surgery_row),
-            "family" => ("FamilyMemberHistory", vec![], "", "", family_row),
-            _ => return Ok(None),
-        };
+    let (rtype, params, field, tag, row): Query = match name {
+        "conditions" => (
+            "Condition",
+            vec![("category", format!("{ANAMNESIS_SYSTEM}|{REMOTE}"))],
+            "category",
+            REMOTE,
+            condition_row,
+        ),
+        "complaints" => (
+            "Condition",
+            vec![("category", format!("{ANAMNESIS_SYSTEM}|{RECENT}"))],
+            "category",
+            RECENT,
+            complaint_row,
+        ),
+        "hospitalisations" => (
+            "Encounter",
+            vec![("type", format!("{ANAMNESIS_SYSTEM}|{REMOTE}"))],
+            "type",
+            REMOTE,
+            hospitalisation_row,
+        ),
+        // Procedure has no indexed category: filtered here.
+        "surgeries" => ("Procedure", vec![], "category", REMOTE, surgery_row),
+        "family" => ("FamilyMemberHistory", vec![], "", "", family_row),
+        _ => return Ok(None),
+    };
     ensure_may(store, ctx, rtype, Action::Read).await?;
     patient(store, ctx, patient_id).await?;
     let mut q = params;

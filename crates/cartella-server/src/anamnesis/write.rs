@@ -16,6 +16,10 @@ use cartella_store::store::WriteOptions;
 use cartella_store::{AccessContext, Store};
 use serde_json::{Value, json};
 
+fn trimmed(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|c| !c.is_empty())
+}
+
 fn status(system: &str, code: &str) -> Value {
     json!({"coding": [{"system": system, "code": code}]})
 }
@@ -117,8 +121,7 @@ pub async fn add_hospitalisation(
     let code = if p.has("code") {
         None
     } else {
-        v.as_ref()
-            .and_then(|v| icd10(&mut p, "code", v.reason.code.as_deref()))
+        icd10(&mut p, "code", trimmed(input.code.as_deref()))
     };
     let v = p.into_result(v)?.ok_or(ClinicalErrorShim)?;
     let mut period = json!({"start": v.start.0});
@@ -167,8 +170,7 @@ pub async fn add_complaint(
     let code = if p.has("code") {
         None
     } else {
-        v.as_ref()
-            .and_then(|v| icd10(&mut p, "code", v.code.as_deref()))
+        icd10(&mut p, "code", trimmed(input.code.as_deref()))
     };
     let encounter = input
         .encounter
@@ -220,8 +222,7 @@ pub async fn add_family(
     let code = if p.has("code") {
         None
     } else {
-        v.as_ref()
-            .and_then(|v| icd10(&mut p, "code", v.condition.code.as_deref()))
+        icd10(&mut p, "code", trimmed(input.code.as_deref()))
     };
     let v = p.into_result(v)?.ok_or(ClinicalErrorShim)?;
     let (rel, display) = v.relationship;

@@ -15,6 +15,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
+use pages::anamnesis;
 use pages::{
     account, admin, audit, chart, exams, home, labs, password, patients, scheduling, setup, signin,
 };
@@ -92,6 +93,8 @@ pub fn router() -> Router<AppState> {
         .route("/patients/{id}/labs/reports/{rid}", get(labs::report))
         .route("/patients/{id}/labs/trend/{code}", get(labs::trend))
         .route("/labs/critical", get(labs::critical))
+        .route("/patients/{id}/anamnesis", get(anamnesis::show))
+        .route("/patients/{id}/anamnesis/{section}", post(anamnesis::add))
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/scheduling/resources", get(scheduling::resources::list))
         .route(

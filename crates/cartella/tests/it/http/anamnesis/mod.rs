@@ -3,6 +3,7 @@
 //! FHIR visibility, 403 for a secretary; and the anamnesis page.
 
 mod api;
+mod pages;
 
 use super::*;
 use crate::http::clinical_api::{count, field_errors, new_patient};
