@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod anamnesis;
 pub mod clinical;
 pub mod error;
 pub mod exams;

@@ -2,6 +2,7 @@
 //! same [`Store`], so the surfaces can never disagree.
 #![forbid(unsafe_code)]
 
+pub mod anamnesis;
 pub mod api;
 pub mod auth;
 pub mod clinical;

@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod openapi;
 
 use crate::AppState;
+use crate::anamnesis::api as anam;
 use crate::clinical::api::{encounters as enc, records as rec, vitals as vit};
 use crate::exams::api as exams;
 use crate::labs::api as labs;
@@ -97,6 +98,11 @@ pub fn router() -> Router<AppState> {
         .route("/lab-reports/{id}", get(labs::get_report))
         .route("/labs/critical", get(labs::critical))
         .route("/patients/{id}/lab-trend", get(labs::trend))
+        .route("/patients/{id}/anamnesis", get(anam::current))
+        .route(
+            "/patients/{id}/anamnesis/{section}",
+            get(anam::list).post(anam::add),
+        )
         .route("/planning/availability", get(planning::availability))
         .route("/planning/slots", post(planning::slots))
         .route("/planning/book", post(planning::book))

@@ -434,6 +434,24 @@ pub const ENDPOINTS: &[(&str, &str, &str, &str)] = &[
         "labs",
         "One lab test over time with its reference band",
     ),
+    (
+        "get",
+        "/patients/{id}/anamnesis",
+        "anamnesis",
+        "The current anamnesis: remote and family history, the latest complaint",
+    ),
+    (
+        "get",
+        "/patients/{id}/anamnesis/{section}",
+        "anamnesis",
+        "One anamnesis section (conditions, surgeries, hospitalisations, complaints, family)",
+    ),
+    (
+        "post",
+        "/patients/{id}/anamnesis/{section}",
+        "anamnesis",
+        "Add an entry to an anamnesis section",
+    ),
 ];
 
 fn path_params(path: &str) -> Vec<Value> {

@@ -102,6 +102,7 @@ const SOURCES: [(Lang, Files); 4] = ftl![
     "clinical.ftl",
     "exams.ftl",
     "labs.ftl",
+    "anamnesis.ftl",
     "scheduling.ftl",
     "reminders.ftl"
 ];

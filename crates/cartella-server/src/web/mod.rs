@@ -15,6 +15,7 @@ pub mod session;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
+use pages::anamnesis;
 use pages::{
     account, admin, audit, chart, clinical, exams, home, labs, password, patients, scheduling,
     setup, signin,
@@ -139,6 +140,8 @@ pub fn router() -> Router<AppState> {
             "/patients/{id}/clinical/prescriptions/{rx}/stop",
             post(clinical::prescribing::stop),
         )
+        .route("/patients/{id}/anamnesis", get(anamnesis::show))
+        .route("/patients/{id}/anamnesis/{section}", post(anamnesis::add))
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/scheduling/resources", get(scheduling::resources::list))
         .route(

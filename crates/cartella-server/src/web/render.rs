@@ -24,6 +24,7 @@ macro_rules! templates {
 /// Every template group: the core pages and each feature's own list.
 const GROUPS: &[&[(&str, &str)]] = &[
     CORE,
+    super::pages::anamnesis::TEMPLATES,
     super::pages::clinical::TEMPLATES,
     super::pages::exams::TEMPLATES,
     super::pages::labs::TEMPLATES,

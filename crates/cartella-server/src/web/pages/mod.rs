@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod anamnesis;
 pub mod audit;
 pub mod chart;
 pub mod clinical;

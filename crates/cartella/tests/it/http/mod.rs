@@ -1,6 +1,7 @@
 //! HTTP tests against the real server: each test opens a store on every world, binds
 //! `127.0.0.1:0`, serves the real router on it and talks to it with a real HTTP client.
 
+mod anamnesis;
 mod audit;
 mod auth;
 mod bad_input;
