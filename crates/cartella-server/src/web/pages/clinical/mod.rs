@@ -41,14 +41,16 @@ pub const TEMPLATES: &[(&str, &str)] = crate::templates![
     "clinical/prescriptions.html",
 ];
 
-/// The areas of the clinical tab: key, path under `/patients/{id}/clinical`, label.
+/// The areas of the clinical tab: key, path under `/patients/{id}`, label.
 const AREAS: &[(&str, &str, &str)] = &[
-    ("overview", "", "clin-area-overview"),
-    ("vitals", "/vitals", "clin-area-vitals"),
-    ("visits", "/visits", "clin-area-visits"),
-    ("diagnoses", "/diagnoses", "clin-area-diagnoses"),
-    ("allergies", "/allergies", "clin-area-allergies"),
-    ("prescriptions", "/prescriptions", "clin-area-prescriptions"),
+    ("overview", "/clinical", "clin-area-overview"),
+    ("vitals", "/clinical/vitals", "clin-area-vitals"),
+    ("visits", "/clinical/visits", "clin-area-visits"),
+    ("anamnesis", "/anamnesis", "anamnesis-title"),
+    ("diagnoses", "/clinical/diagnoses", "clin-area-diagnoses"),
+    ("allergies", "/clinical/allergies", "clin-area-allergies"),
+    ("prescriptions", "/clinical/prescriptions", "clin-area-prescriptions"),
+    ("labs", "/labs", "labs-title"),
 ];
 
 /// A page answer: the page, or the error page chosen instead.
