@@ -17,6 +17,7 @@ mod migrate;
 mod read;
 mod rows;
 mod search;
+mod stats;
 pub mod testing;
 mod write;
 
@@ -29,6 +30,7 @@ use tokio_postgres::NoTls;
 #[derive(Clone)]
 pub struct PgBackend {
     pool: Pool,
+    freshness: std::sync::Arc<stats::Freshness>,
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -68,7 +70,10 @@ impl PgBackend {
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .map_err(crate::db)?;
-        let backend = PgBackend { pool };
+        let backend = PgBackend {
+            pool,
+            freshness: Default::default(),
+        };
         // Returned to the pool at once; it serves the first request.
         drop(backend.conn().await?);
         Ok(backend)

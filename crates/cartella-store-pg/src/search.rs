@@ -137,7 +137,8 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
     let mut sql = format!(
         "FROM resources r WHERE r.tenant_id = {tenant}::text AND r.type = {rtype}::text AND NOT r.deleted"
     );
-    for clause in &plan.clauses {
+    let driver = plan.driver();
+    for (n, clause) in plan.clauses.iter().enumerate() {
         match clause {
             Clause::Id(ids) => sql += &format!(" AND r.id = ANY({}::text[])", p.bind(ids.clone())),
             // `= ANY` of an empty array is false, so an empty compartment matches nothing (a
@@ -174,16 +175,25 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                     .iter()
                     .map(|m| format!("({})", alternative(p, m)))
                     .collect();
-                // Tenant and type repeated inside so the lookup index can drive the subquery
-                // when it is the selective part of the search.
-                sql += &format!(
-                    " AND {}EXISTS (SELECT 1 FROM {table} i WHERE i.res_row = r.row_id \
-                     AND i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
-                     AND i.param = {}::text AND ({}))",
-                    if *negate { "NOT " } else { "" },
-                    p.bind(param.clone()),
-                    alternatives.join(" OR ")
-                );
+                let param = p.bind(param.clone());
+                let alternatives = alternatives.join(" OR ");
+                if Some(n) == driver {
+                    // The narrowest clause drives: its rows come from the lookup index and the
+                    // resources are fetched by row id (an EXISTS per resource would scan every
+                    // resource of the type first).
+                    sql += &format!(
+                        " AND r.row_id IN (SELECT i.res_row FROM {table} i \
+                         WHERE i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
+                         AND i.param = {param}::text AND ({alternatives}))"
+                    );
+                } else {
+                    sql += &format!(
+                        " AND {}EXISTS (SELECT 1 FROM {table} i WHERE i.res_row = r.row_id \
+                         AND i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
+                         AND i.param = {param}::text AND ({alternatives}))",
+                        if *negate { "NOT " } else { "" },
+                    );
+                }
             }
         }
     }

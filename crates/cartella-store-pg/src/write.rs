@@ -75,7 +75,10 @@ impl PgBackend {
         crate::jobs::insert_jobs(&tx, &batch.jobs).await?;
         // Last, so the tenant's audit head stays locked only until the commit right after.
         crate::audit::append(&tx, batch.audit).await?;
-        tx.commit().await.map_err(crate::db)
+        let rows = batch.ops.len() as u64;
+        tx.commit().await.map_err(crate::db)?;
+        self.freshness.written(&self.pool, rows);
+        Ok(())
     }
 
     pub(crate) async fn erase_patient_db(

@@ -28,39 +28,12 @@ impl Sql {
     }
 }
 
-/// How narrow a clause usually is: the narrowest one drives the query.
-fn selectivity(clause: &Clause) -> u8 {
-    match clause {
-        Clause::Index { negate: true, .. } => 255,
-        Clause::Index { any_of, .. } => match any_of.first() {
-            Some(Match::Ref { .. }) => 0,
-            Some(Match::Blind(_)) => 1,
-            Some(Match::Token { code: Some(_), .. }) => 3,
-            Some(Match::String {
-                how: StringMatch::Exact,
-                ..
-            }) => 2,
-            Some(Match::String { .. }) => 4,
-            Some(Match::Quantity { .. }) => 5,
-            Some(Match::Date(_)) => 6,
-            _ => 7,
-        },
-        _ => 255,
-    }
-}
-
 fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
     // The narrowest index clause drives: its matching rows are fetched by row id and every other
     // clause is a point check through the index table's res_row index. (Letting SQLite scan the
     // paging index and test each resource against materialised lists made a patient's
     // observations by code and date cost a scan of every observation of the practice.)
-    let driver = plan
-        .clauses
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| selectivity(c) < 255)
-        .min_by_key(|(_, c)| selectivity(c))
-        .map(|(i, _)| i);
+    let driver = plan.driver();
     sql.push(" FROM resources r WHERE ");
     if let Some(Clause::Index { param, any_of, .. }) = driver.map(|i| &plan.clauses[i]) {
         sql.push("r.row_id IN ");

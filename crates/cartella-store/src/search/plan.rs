@@ -254,3 +254,38 @@ mod tests {
         assert_eq!(Cursor::decode("x.1.1"), None);
     }
 }
+
+/// How narrow a clause usually is (smaller: fewer rows); 255 for clauses that cannot drive.
+fn selectivity(clause: &Clause) -> u8 {
+    match clause {
+        Clause::Index { negate: true, .. } => 255,
+        Clause::Index { any_of, .. } => match any_of.first() {
+            Some(Match::Ref { .. }) => 0,
+            Some(Match::Blind(_)) => 1,
+            Some(Match::String {
+                how: StringMatch::Exact,
+                ..
+            }) => 2,
+            Some(Match::Token { code: Some(_), .. }) => 3,
+            Some(Match::String { .. }) => 4,
+            Some(Match::Quantity { .. }) => 5,
+            Some(Match::Date(_)) => 6,
+            _ => 7,
+        },
+        _ => 255,
+    }
+}
+
+impl SearchPlan {
+    /// The index clause that should drive the query: its matching rows are fetched through the
+    /// index table's lookup index and every other clause is checked per row. Without one, a
+    /// search would scan every resource of the type (every Observation of the practice).
+    pub fn driver(&self) -> Option<usize> {
+        self.clauses
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| selectivity(c) < 255)
+            .min_by_key(|(_, c)| selectivity(c))
+            .map(|(i, _)| i)
+    }
+}

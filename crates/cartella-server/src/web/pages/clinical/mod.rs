@@ -49,7 +49,11 @@ const AREAS: &[(&str, &str, &str)] = &[
     ("anamnesis", "/anamnesis", "anamnesis-title"),
     ("diagnoses", "/clinical/diagnoses", "clin-area-diagnoses"),
     ("allergies", "/clinical/allergies", "clin-area-allergies"),
-    ("prescriptions", "/clinical/prescriptions", "clin-area-prescriptions"),
+    (
+        "prescriptions",
+        "/clinical/prescriptions",
+        "clin-area-prescriptions",
+    ),
     ("labs", "/labs", "labs-title"),
 ];
 
