@@ -236,25 +236,6 @@ impl DateCond {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip() {
-        for value in [
-            SortValue::Int(-5),
-            SortValue::Text("o'brien & co/ü".into()),
-            SortValue::Text(String::new()),
-        ] {
-            let c = Cursor { value, row: 42 };
-            assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        }
-        assert_eq!(Cursor::decode("t.abc.1"), None);
-        assert_eq!(Cursor::decode("x.1.1"), None);
-    }
-}
-
 /// How narrow a clause usually is (smaller: fewer rows); 255 for clauses that cannot drive.
 fn selectivity(clause: &Clause) -> u8 {
     match clause {
@@ -287,5 +268,24 @@ impl SearchPlan {
             .filter(|(_, c)| selectivity(c) < 255)
             .min_by_key(|(_, c)| selectivity(c))
             .map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        for value in [
+            SortValue::Int(-5),
+            SortValue::Text("o'brien & co/ü".into()),
+            SortValue::Text(String::new()),
+        ] {
+            let c = Cursor { value, row: 42 };
+            assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        }
+        assert_eq!(Cursor::decode("t.abc.1"), None);
+        assert_eq!(Cursor::decode("x.1.1"), None);
     }
 }
