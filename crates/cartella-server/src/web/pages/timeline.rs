@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 pub const PAGE_SIZE: usize = 30;
+/// A record this small is read whole (one query) instead of per type.
+const SMALL_RECORD: usize = 300;
 /// The most entries of one type read for one timeline page (the deepest page reachable).
 const MAX_PER_TYPE: usize = 1_000;
 
@@ -153,6 +155,25 @@ fn date_param(rtype: &str) -> Option<&'static str> {
 /// one indexed query (by patient, sorted by its date): a chart with years of history costs a few
 /// small queries, not a read of the whole record.
 async fn gather(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) -> Vec<Item> {
+    // Most records are small: one read of the whole compartment is cheapest then. Only a long
+    // history (more than one such read) is paged per type.
+    if let Ok(page) = state.store.everything(&web.ctx, id, SMALL_RECORD, None).await
+        && page.next.is_none()
+    {
+        return page
+            .resources
+            .iter()
+            .filter(|r| r.rtype != "Patient")
+            .filter_map(|r| {
+                let j = serde_json::from_slice::<Json>(&r.json).ok()?;
+                Some(Item {
+                    when: when(&j).unwrap_or_default(),
+                    kind: kind_of(&r.rtype),
+                    summary: summary(web.lang, &r.rtype, &j),
+                })
+            })
+            .collect();
+    }
     let want = ((f.page + 1) * PAGE_SIZE + 1).min(MAX_PER_TYPE);
     let types: Vec<&str> = KINDS
         .iter()
@@ -181,7 +202,13 @@ async fn gather(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) -> Ve
         async move { (rtype, state.store.search(&web.ctx, rtype, &params).await) }
     });
     let mut items = Vec::new();
-    for (rtype, result) in futures_util::future::join_all(searches).await {
+    // One after the other: with many sessions open, a burst of parallel queries per page costs
+    // more in thread hand-offs than it saves in latency.
+    let mut results = Vec::with_capacity(types.len());
+    for search in searches {
+        results.push(search.await);
+    }
+    for (rtype, result) in results {
         // A type the user may not read is simply absent; a search the store could not run as
         // asked (a warning) is left out rather than shown unfiltered.
         let Ok(page) = result else { continue };
