@@ -1,48 +1,16 @@
-//! What the anamnesis services share: the access pre-check, the patient check, ICD-10-CM
-//! coding, the author reference and paged search. (The clinical module keeps its own helpers
-//! private; these are the same rules.)
+//! What the anamnesis services need beyond the clinical record's shared helpers (re-exported
+//! from `clinical::common`): the patient and visit checks and ICD-10-CM coding.
 
 use crate::clinical::ClinicalError;
 use cartella_core::ResourceId;
-use cartella_core::access::{Action, Decision};
 use cartella_core::anamnesis::Coded;
 use cartella_core::clinical::Problems;
-use cartella_core::clinical::codes::{
-    ANAMNESIS_SYSTEM, EXT_AUTHOR_ROLE, ICD10CM, ROLE_SYSTEM, USER_SYSTEM,
-};
-use cartella_store::{AccessContext, Store, StoreError, StoredResource};
+use cartella_core::clinical::codes::{ANAMNESIS_SYSTEM, ICD10CM};
+use cartella_store::{AccessContext, Store, StoreError};
 use cartella_terminology::{Icd10Code, TermError};
 use serde_json::{Value, json};
 
-pub type Result<T> = std::result::Result<T, ClinicalError>;
-
-/// 403 before any other work for a caller whose roles never allow `action` (audited).
-pub async fn ensure_may(
-    store: &Store,
-    ctx: &AccessContext,
-    rtype: &str,
-    action: Action,
-) -> Result<()> {
-    if ctx.principal.decide(rtype, action) != Decision::Deny {
-        return Ok(());
-    }
-    store
-        .audit_access(ctx, action.as_str(), Some((rtype, "")), "denied")
-        .await?;
-    Err(ClinicalError::Forbidden(format!(
-        "not allowed: {} may not {action} {rtype}",
-        ctx.role
-    )))
-}
-
-pub fn json_of(stored: &StoredResource) -> Result<Value> {
-    serde_json::from_slice(&stored.json).map_err(|_| {
-        ClinicalError::Store(StoreError::Corrupted(format!(
-            "{}/{}",
-            stored.rtype, stored.id
-        )))
-    })
-}
+pub use crate::clinical::common::{Result, author, ensure_may, json_of, patient_ref, search_all};
 
 async fn read(
     store: &Store,
@@ -119,48 +87,4 @@ pub fn concept(coded: &Coded, code: Option<&Icd10Code>) -> Value {
 /// The anamnesis section tag.
 pub fn section(code: &str) -> Value {
     json!({"coding": [{"system": ANAMNESIS_SYSTEM, "code": code}]})
-}
-
-pub fn author(ctx: &AccessContext) -> Value {
-    let role = json!({"coding": [{"system": ROLE_SYSTEM, "code": ctx.role}], "text": ctx.role});
-    json!({
-        "extension": [{"url": EXT_AUTHOR_ROLE, "valueCodeableConcept": role}],
-        "identifier": {"system": USER_SYSTEM, "value": ctx.actor},
-    })
-}
-
-pub fn patient_ref(id: &str) -> Value {
-    json!({"reference": format!("Patient/{id}")})
-}
-
-/// Every match of a search, following the pages (at most `max`).
-pub async fn search_all(
-    store: &Store,
-    ctx: &AccessContext,
-    rtype: &str,
-    params: &[(&str, String)],
-    max: usize,
-) -> Result<Vec<Value>> {
-    let mut base: Vec<(String, String)> = params
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), v.clone()))
-        .collect();
-    base.push(("_count".into(), "1000".into()));
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut q = base.clone();
-        if let Some(c) = &cursor {
-            q.push(("_cursor".into(), c.clone()));
-        }
-        let page = store.search(ctx, rtype, &q).await?;
-        for r in &page.resources {
-            out.push(json_of(r)?);
-        }
-        match page.next {
-            Some(n) if out.len() < max => cursor = Some(n),
-            _ => break,
-        }
-    }
-    Ok(out)
 }

@@ -18,7 +18,7 @@
 //!   override as mitigation, written in the same transaction.
 
 pub mod api;
-mod common;
+pub(crate) mod common;
 pub mod encounters;
 mod error;
 mod notes;

@@ -157,7 +157,10 @@ fn date_param(rtype: &str) -> Option<&'static str> {
 async fn gather(state: &AppState, web: &Web, id: &str, f: &TimelineFilter) -> Vec<Item> {
     // Most records are small: one read of the whole compartment is cheapest then. Only a long
     // history (more than one such read) is paged per type.
-    if let Ok(page) = state.store.everything(&web.ctx, id, SMALL_RECORD, None).await
+    if let Ok(page) = state
+        .store
+        .everything(&web.ctx, id, SMALL_RECORD, None)
+        .await
         && page.next.is_none()
     {
         return page
