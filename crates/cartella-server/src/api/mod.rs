@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/encounters/{id}/history", get(enc::history))
         .route("/patients/{id}/vitals", post(vit::record))
         .route("/patients/{id}/vitals/series", get(vit::get_series))
+        .route("/patients/{id}/device-readings", post(vit::import_readings))
         .route("/patients/{id}/alerts", get(vit::alerts))
         .route("/alerts/{id}/acknowledge", post(vit::acknowledge))
         .route(

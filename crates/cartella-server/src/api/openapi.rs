@@ -452,6 +452,12 @@ pub const ENDPOINTS: &[(&str, &str, &str, &str)] = &[
         "anamnesis",
         "Add an entry to an anamnesis section",
     ),
+    (
+        "post",
+        "/patients/{id}/device-readings",
+        "clinical",
+        "Import device readings (text/csv or a FHIR Bundle): all rows or none",
+    ),
 ];
 
 fn path_params(path: &str) -> Vec<Value> {

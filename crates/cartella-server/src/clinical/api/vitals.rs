@@ -26,6 +26,31 @@ pub async fn record(
     Ok(created(&state, to_value(&rec), None))
 }
 
+/// A device export: `text/csv` (`time,code,value,unit,device`) or a FHIR Bundle of Observations.
+pub async fn import_readings(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(patient): Path<String>,
+    raw: Bytes,
+) -> Result<Response> {
+    use crate::clinical::vitals::import;
+    let ctx = context(&state, &headers, peer, Method::POST).await?;
+    let csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
+    let (rows, problems) = if csv {
+        let text = std::str::from_utf8(&raw)
+            .map_err(|_| ApiError::validation("the CSV is not UTF-8 text"))?;
+        import::parse_csv(text)
+    } else {
+        import::parse_bundle(&body::<serde_json::Value>(&raw)?)
+    };
+    let done = import::import(&state.store, &ctx, &patient, rows, problems).await?;
+    Ok(created(&state, to_value(&done), None))
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct SeriesParams {

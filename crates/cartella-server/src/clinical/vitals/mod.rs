@@ -3,6 +3,7 @@
 //! can reuse [`prepare`] row by row and write everything in one transaction.
 
 pub mod alerts;
+pub mod import;
 mod measure;
 pub mod observation;
 pub mod series;

@@ -2,6 +2,7 @@
 //! (history and Provenance), vitals with per-field errors, alerts and series, diagnoses with
 //! ICD-10 codes, allergies, and prescriptions blocked by alerts unless overridden.
 
+mod device_import;
 mod encounters;
 mod records;
 mod vitals;
