@@ -141,6 +141,10 @@ pub fn router() -> Router<AppState> {
             post(clinical::prescribing::stop),
         )
         .route("/patients/{id}/anamnesis", get(anamnesis::show))
+        .route(
+            "/patients/{id}/clinical/device-readings",
+            get(clinical::import::form).post(clinical::import::submit),
+        )
         .route("/patients/{id}/anamnesis/{section}", post(anamnesis::add))
         .route("/patients/{id}/{tab}", get(chart::empty_tab))
         .route("/scheduling/resources", get(scheduling::resources::list))

@@ -6,6 +6,7 @@
 //! clinical access a 403 page, and the translation of the services' errors.
 
 pub mod charts;
+pub mod import;
 pub mod overview;
 pub mod prescribing;
 pub mod records;
@@ -39,6 +40,7 @@ pub const TEMPLATES: &[(&str, &str)] = crate::templates![
     "clinical/icd10.html",
     "clinical/allergies.html",
     "clinical/prescriptions.html",
+    "clinical/device_import.html",
 ];
 
 /// The areas of the clinical tab: key, path under `/patients/{id}`, label.

@@ -53,7 +53,10 @@ async fn a_device_csv_becomes_vitals_with_the_device_as_source() {
         .await
         .json();
         assert_eq!(bp["device"]["display"], "Omron-M7 SN42", "{bp}");
-        assert_eq!(bp["component"][0]["valueQuantity"]["value"].as_f64(), Some(132.0));
+        assert_eq!(
+            bp["component"][0]["valueQuantity"]["value"].as_f64(),
+            Some(132.0)
+        );
     }
 }
 

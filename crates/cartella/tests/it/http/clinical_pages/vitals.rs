@@ -194,3 +194,40 @@ async fn bad_vitals_are_refused_per_field_in_the_users_language_and_nothing_is_s
         assert_eq!(count(&app, "Observation", &id).await, 0);
     }
 }
+
+#[tokio::test]
+async fn a_device_export_is_imported_from_the_page_only_when_every_line_is_good() {
+    for world in crate::support::worlds().await {
+        let app = spawn_app(&world).await;
+        let (mut b, patient) = doctor_with_patient(&app).await;
+        let page = format!("/patients/{patient}/clinical/device-readings");
+        let bad = "2026-01-10T08:00:00Z,heart_rate,70,/min,OX-1\n2026-01-10T08:05:00Z,heart_rate,n/a,/min,OX-1\n";
+        let r = b.submit(&page, &page, &[("csv", bad)]).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {}",
+            app.backend,
+            r.text
+        );
+        assert!(
+            r.text.contains("rows[2].value") && r.text.contains("OX-1"),
+            "the row and the typed text: {}",
+            r.text
+        );
+        assert_eq!(
+            count(&app, "Observation", &patient).await,
+            0,
+            "nothing saved"
+        );
+        let good = "time,code,value,unit,device\n2026-01-10T08:00:00Z,heart_rate,70,/min,OX-1\n";
+        let r = b.submit(&page, &page, &[("csv", good)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(
+            r.text.contains("Imported 1 sets with 1 values"),
+            "{}",
+            r.text
+        );
+        assert_eq!(count(&app, "Observation", &patient).await, 1);
+    }
+}
