@@ -24,12 +24,14 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-#[derive(Deserialize)]
-struct Body {
-    resource: String,
-    date: String,
+/// A day to optimise: the resource (e.g. `Location/theatre-1`), the local date, and whether
+/// to apply the proposal.
+#[derive(Deserialize, Default)]
+pub struct Body {
+    pub resource: String,
+    pub date: String,
     #[serde(default)]
-    apply: bool,
+    pub apply: bool,
 }
 
 fn plan_json(p: &DayPlan, cases: &[Case], tz: &jiff::tz::TimeZone) -> Value {
@@ -47,7 +49,13 @@ pub async fn optimise_day(
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::POST).await?;
     let b: Body = body(&raw)?;
-    let model = service::model(&state, &ctx).await?;
+    Ok(ok(run(&state, &ctx, b).await?))
+}
+
+/// The day's order now and the proposed one (idle and overrun minutes), applied all-or-nothing
+/// when asked.
+pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body) -> Result<Value> {
+    let model = service::model(state, ctx).await?;
     let cal = model
         .calendar(&b.resource)
         .ok_or_else(|| invalid(format!("unknown resource '{}'", b.resource)))?;
@@ -161,9 +169,9 @@ pub async fn optimise_day(
         super::reminders::enqueue_after(&state, &ctx, &stored).await;
         applied = true;
     }
-    Ok(ok(json!({
+    Ok(json!({
         "before": plan_json(&before, &cases, &model.tz),
         "after": plan_json(&after, &cases, &model.tz),
         "applied": applied,
-    })))
+    }))
 }

@@ -23,23 +23,24 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-#[derive(Deserialize)]
-struct SeriesBody {
+/// A series request (the JSON body of `/planning/series`, and what the series page builds).
+#[derive(Deserialize, Default)]
+pub struct SeriesBody {
     #[serde(rename = "type")]
-    kind: String,
-    patient: String,
-    count: usize,
-    weekdays: Vec<String>,
-    time: String,
-    from: String,
+    pub kind: String,
+    pub patient: String,
+    pub count: usize,
+    pub weekdays: Vec<String>,
+    pub time: String,
+    pub from: String,
     #[serde(default)]
-    preferred: Vec<String>,
+    pub preferred: Vec<String>,
     #[serde(default)]
-    resources: Vec<String>,
-    duration_minutes: Option<i64>,
-    window_days: Option<i64>,
-    alternatives: Option<usize>,
-    reason: Option<String>,
+    pub resources: Vec<String>,
+    pub duration_minutes: Option<i64>,
+    pub window_days: Option<i64>,
+    pub alternatives: Option<usize>,
+    pub reason: Option<String>,
 }
 
 fn slot_json(c: &Candidate, tz: &jiff::tz::TimeZone) -> Value {
@@ -54,7 +55,18 @@ pub async fn series(
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::POST).await?;
     let b: SeriesBody = body(&raw)?;
-    let model = service::model(&state, &ctx).await?;
+    let (status, data) = run(&state, &ctx, b).await?;
+    Ok((status, ok(data)).into_response())
+}
+
+/// Book the series that fits; `CREATED` when at least one session was booked. The data lists
+/// the booked sessions and every date that could not be placed, with alternatives.
+pub async fn run(
+    state: &AppState,
+    ctx: &cartella_store::AccessContext,
+    b: SeriesBody,
+) -> Result<(StatusCode, Value)> {
+    let model = service::model(state, ctx).await?;
     let t = model
         .appointment_type(&b.kind)
         .ok_or_else(|| invalid(format!("type: unknown appointment type '{}'", b.kind)))?
@@ -200,5 +212,5 @@ pub async fn series(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, ok(json!({"booked": booked, "unplaced": unplaced}))).into_response())
+    Ok((status, json!({"booked": booked, "unplaced": unplaced})))
 }

@@ -176,6 +176,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/appointments/{id}", get(scheduling::appointment::show))
         .route(
+            "/planning/series",
+            get(scheduling::plan::series_form).post(scheduling::plan::series_submit),
+        )
+        .route(
+            "/planning/optimise",
+            get(scheduling::plan::day_form).post(scheduling::plan::day_submit),
+        )
+        .route(
             "/appointments/{id}/reschedule",
             post(scheduling::appointment::reschedule_form),
         )

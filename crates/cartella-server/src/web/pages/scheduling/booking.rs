@@ -54,7 +54,7 @@ fn values(pairs: &Pairs) -> Values {
 }
 
 /// Appointment types offered: active ones, with their names.
-async fn type_options(state: &AppState, web: &Web, model: &Model) -> Vec<Value> {
+pub(super) async fn type_options(state: &AppState, web: &Web, model: &Model) -> Vec<Value> {
     let defs = views::all(&state.store, &web.ctx, "ActivityDefinition")
         .await
         .unwrap_or_default();
@@ -140,7 +140,7 @@ async fn page(state: &AppState, web: &Web, model: &Model, mut v: Values, o: Outc
     )
 }
 
-async fn load_model(state: &AppState, web: &Web) -> Result<Model, Response> {
+pub(super) async fn load_model(state: &AppState, web: &Web) -> Result<Model, Response> {
     service::model(state, &web.ctx).await.map_err(|e| {
         tracing::error!(error = %e.message, "booking: planning model unreadable");
         super::store_failure(web.lang, &cartella_store::StoreError::Internal(e.message))

@@ -6,6 +6,7 @@
 pub mod appointment;
 pub mod booking;
 pub mod calendar;
+pub mod plan;
 pub mod queue;
 pub mod resource_input;
 pub mod resources;
@@ -26,6 +27,8 @@ use serde_json::Value as Json;
 
 /// Templates of the scheduling pages (under `templates/scheduling/`).
 pub const TEMPLATES: &[(&str, &str)] = crate::templates![
+    "scheduling/series.html",
+    "scheduling/optimise.html",
     "scheduling/resources.html",
     "scheduling/resource_form.html",
     "scheduling/types.html",

@@ -4,6 +4,7 @@
 
 mod feeds;
 mod optimise;
+mod pages;
 mod reminders;
 mod series;
 

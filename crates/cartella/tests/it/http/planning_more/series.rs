@@ -3,7 +3,7 @@
 use super::*;
 use crate::support::worlds;
 
-async fn physio_practice(app: &TestApp) {
+pub(super) async fn physio_practice(app: &TestApp) {
     let week = ["mon-fri 08:00-12:00"];
     // The whole practice closes on Easter Monday 2026; physio1 is also away on 9 April.
     let easter = (
