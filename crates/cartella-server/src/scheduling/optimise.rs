@@ -69,7 +69,7 @@ pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body)
     let rows = state
         .store
         .bookings(
-            &ctx,
+            ctx,
             std::slice::from_ref(&b.resource),
             whole.start,
             whole.end,
@@ -78,7 +78,7 @@ pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body)
     let mut cases = Vec::new();
     let mut bodies = Vec::new();
     for row in rows {
-        let (version, a) = service::read(&state.store, &ctx, &row.appointment_id).await?;
+        let (version, a) = service::read(&state.store, ctx, &row.appointment_id).await?;
         if a["status"] != "booked" {
             continue;
         }
@@ -115,7 +115,7 @@ pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body)
     actors.dedup();
     let limit = day.end + 6 * 60 * MINUTE;
     let wide = Span::new(day.start - 60 * MINUTE, limit);
-    let others = service::existing(&state.store, &ctx, &actors, wide).await?;
+    let others = service::existing(&state.store, ctx, &actors, wide).await?;
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
     let mut free: HashMap<String, Vec<Span>> = HashMap::new();
     for a in &actors {
@@ -156,7 +156,7 @@ pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body)
                 if_match: Some(version),
             });
         }
-        let written = state.store.write_all(&ctx, writes).await?;
+        let written = state.store.write_all(ctx, writes).await?;
         let stored: Vec<(String, Value)> = written
             .iter()
             .filter_map(|w| match w {
@@ -166,7 +166,7 @@ pub async fn run(state: &AppState, ctx: &cartella_store::AccessContext, b: Body)
                 _ => None,
             })
             .collect();
-        super::reminders::enqueue_after(&state, &ctx, &stored).await;
+        super::reminders::enqueue_after(state, ctx, &stored).await;
         applied = true;
     }
     Ok(json!({

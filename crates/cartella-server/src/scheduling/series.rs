@@ -131,7 +131,7 @@ pub async fn run(
     );
     let mut actors: Vec<String> = model.calendars.iter().map(|c| c.actor.clone()).collect();
     actors.push(b.patient.clone());
-    let bookings = service::existing(&state.store, &ctx, &actors, horizon).await?;
+    let bookings = service::existing(&state.store, ctx, &actors, horizon).await?;
     let sessions = plan(&req, &model.calendars, &bookings).map_err(|e| invalid(e.to_string()))?;
 
     let mut writes = Vec::new();
@@ -165,7 +165,7 @@ pub async fn run(
     let written = if writes.is_empty() {
         Vec::new()
     } else {
-        state.store.write_all(&ctx, writes).await?
+        state.store.write_all(ctx, writes).await?
     };
     let mut booked = Vec::new();
     let mut stored = Vec::new();
@@ -183,7 +183,7 @@ pub async fn run(
     }
     // Reminders right after the commit (the transaction API has no outbox); a lost enqueue
     // only loses reminders, never a booking, and is logged.
-    super::reminders::enqueue_after(&state, &ctx, &stored).await;
+    super::reminders::enqueue_after(state, ctx, &stored).await;
     let mut placed = booked.into_iter();
     let list: Vec<Value> = sessions
         .iter()
