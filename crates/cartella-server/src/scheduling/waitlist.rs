@@ -34,16 +34,17 @@ use std::net::SocketAddr;
 /// How many waiting patients are offered one freed slot.
 const OFFERS_PER_SLOT: usize = 3;
 
-#[derive(Deserialize)]
-struct EntryBody {
-    patient: String,
+/// A waiting-list entry as asked for (the JSON body of the API, and what the page builds).
+#[derive(Deserialize, Default)]
+pub struct EntryBody {
+    pub patient: String,
     #[serde(rename = "type")]
-    kind: String,
-    from: Option<String>,
-    to: Option<String>,
+    pub kind: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
     #[serde(default)]
-    preferred: Vec<String>,
-    note: Option<String>,
+    pub preferred: Vec<String>,
+    pub note: Option<String>,
 }
 
 fn entry_json(id: &str, b: &Value) -> Value {
@@ -78,7 +79,13 @@ pub async fn add(
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::POST).await?;
     let b: EntryBody = body(&raw)?;
-    let model = service::model(&state, &ctx).await?;
+    let entry = put(&state, &ctx, b).await?;
+    Ok((StatusCode::CREATED, ok(json!({ "entry": entry }))).into_response())
+}
+
+/// Put a patient on the waiting list; returns the entry as the API lists it.
+pub async fn put(state: &AppState, ctx: &AccessContext, b: EntryBody) -> Result<Value> {
+    let model = service::model(state, ctx).await?;
     if !b.patient.starts_with("Patient/") {
         return Err(invalid("patient must be a reference like Patient/123"));
     }
@@ -115,11 +122,7 @@ pub async fn add(
         .create(&ctx, "Appointment", entry, WriteOptions::default())
         .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
-    Ok((
-        StatusCode::CREATED,
-        ok(json!({"entry": entry_json(&out.resource.id, &stored)})),
-    )
-        .into_response())
+    Ok(entry_json(&out.resource.id, &stored))
 }
 
 /// Every waiting entry, oldest first.
@@ -156,10 +159,13 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response> {
     let ctx = context(&state, &headers, peer, Method::GET).await?;
-    let all = entries(&state, &ctx).await?;
-    Ok(ok(
-        json!({"entries": all.iter().map(|(id, b)| entry_json(id, b)).collect::<Vec<_>>()}),
-    ))
+    Ok(ok(json!({ "entries": waiting(&state, &ctx).await? })))
+}
+
+/// Every waiting entry, oldest first, as the API lists it.
+pub async fn waiting(state: &AppState, ctx: &AccessContext) -> Result<Vec<Value>> {
+    let all = entries(state, ctx).await?;
+    Ok(all.iter().map(|(id, b)| entry_json(id, b)).collect())
 }
 
 /// Whether `entry` would take the slot freed by `appt`: same type, within its period, and

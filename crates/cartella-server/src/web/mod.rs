@@ -184,6 +184,10 @@ pub fn router() -> Router<AppState> {
             get(scheduling::plan::day_form).post(scheduling::plan::day_submit),
         )
         .route(
+            "/planning/waitlist",
+            get(scheduling::plan::waitlist_form).post(scheduling::plan::waitlist_submit),
+        )
+        .route(
             "/appointments/{id}/reschedule",
             post(scheduling::appointment::reschedule_form),
         )

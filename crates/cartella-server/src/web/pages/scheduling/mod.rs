@@ -29,6 +29,7 @@ use serde_json::Value as Json;
 pub const TEMPLATES: &[(&str, &str)] = crate::templates![
     "scheduling/series.html",
     "scheduling/optimise.html",
+    "scheduling/waitlist.html",
     "scheduling/resources.html",
     "scheduling/resource_form.html",
     "scheduling/types.html",

@@ -5,7 +5,7 @@
 use super::booking::{load_model, type_options};
 use super::{name_of, names};
 use crate::AppState;
-use crate::scheduling::{optimise, series};
+use crate::scheduling::{optimise, series, waitlist};
 use crate::web::forms;
 use crate::web::pages::patients::{Pairs, get};
 use crate::web::render::html;
@@ -194,5 +194,72 @@ pub async fn day_submit(
             )
             .await
         }
+    }
+}
+
+async fn waitlist_page(
+    state: &AppState,
+    web: &Web,
+    status: StatusCode,
+    form: &Pairs,
+    message: String,
+) -> Response {
+    let model = match load_model(state, web).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let names = names(state, web).await;
+    let resources: Vec<Value> = model
+        .calendars
+        .iter()
+        .map(|c| context! { actor => &c.actor, name => name_of(&names, &c.actor) })
+        .collect();
+    let types = type_options(state, web, &model).await;
+    let entries: Vec<Value> = waitlist::waiting(state, &web.ctx)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let patient = e["patient"].as_str().unwrap_or("").trim_start_matches("Patient/").to_owned();
+            let preferred: Vec<String> = e["preferred"].as_array().into_iter().flatten().filter_map(|p| p.as_str()).map(|p| name_of(&names, p)).collect();
+            context! { patient, kind => e["type"].as_str(), from => e["from"].as_str(), to => e["to"].as_str(), preferred }
+        })
+        .collect();
+    let form_ctx = context! { patient => get(form, "patient"), type => get(form, "type"), from => get(form, "from"), to => get(form, "to"), preferred => get(form, "preferred"), note => get(form, "note") };
+    html(
+        status,
+        "scheduling/waitlist.html",
+        web.page(context! { form => form_ctx, types, resources, entries, message }),
+    )
+}
+
+pub async fn waitlist_form(State(state): State<AppState>, web: Web) -> Response {
+    waitlist_page(&state, &web, StatusCode::OK, &Pairs::new(), String::new()).await
+}
+
+pub async fn waitlist_submit(
+    State(state): State<AppState>,
+    web: Web,
+    Form(pairs): Form<Pairs>,
+) -> Response {
+    if !web.csrf_ok(Some(get(&pairs, "_csrf"))) {
+        return forms::csrf_refused(web.lang);
+    }
+    let opt = |k: &str| Some(get(&pairs, k).trim().to_owned()).filter(|v| !v.is_empty());
+    let patient = get(&pairs, "patient")
+        .trim()
+        .trim_start_matches("Patient/")
+        .to_owned();
+    let body = waitlist::EntryBody {
+        patient: format!("Patient/{patient}"),
+        kind: get(&pairs, "type").to_owned(),
+        from: opt("from"),
+        to: opt("to"),
+        preferred: opt("preferred").into_iter().collect(),
+        note: opt("note"),
+    };
+    match waitlist::put(&state, &web.ctx, body).await {
+        Ok(_) => waitlist_page(&state, &web, StatusCode::OK, &Pairs::new(), String::new()).await,
+        Err(e) => waitlist_page(&state, &web, e.status, &pairs, e.message).await,
     }
 }

@@ -58,6 +58,33 @@ async fn a_series_is_booked_from_the_page_and_a_day_order_is_proposed() {
             "{}",
             r.text
         );
+        let r = b
+            .submit(
+                "/planning/waitlist",
+                "/planning/waitlist",
+                &[
+                    ("patient", &pid),
+                    ("type", "physio"),
+                    ("from", "2026-04-01"),
+                    ("to", "2026-04-30"),
+                    ("preferred", "Practitioner/physio2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.text);
+        assert!(
+            r.text.contains(&format!("/patients/{pid}")) && r.text.contains("01/04/2026"),
+            "listed: {}",
+            r.text
+        );
+        let r = b
+            .submit(
+                "/planning/waitlist",
+                "/planning/waitlist",
+                &[("patient", &pid), ("type", "no-such-type")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
         let r = b.post("/planning/series", &[("type", "physio")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
     }
