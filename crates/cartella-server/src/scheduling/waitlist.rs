@@ -119,7 +119,7 @@ pub async fn put(state: &AppState, ctx: &AccessContext, b: EntryBody) -> Result<
     }
     let out = state
         .store
-        .create(&ctx, "Appointment", entry, WriteOptions::default())
+        .create(ctx, "Appointment", entry, WriteOptions::default())
         .await?;
     let stored: Value = serde_json::from_slice(&out.resource.json).unwrap_or(Value::Null);
     Ok(entry_json(&out.resource.id, &stored))
