@@ -62,14 +62,18 @@ pub async fn reschedule(
         }
     }
     current["status"] = json!("booked");
+    // A new reminder batch: the old time's reminders become no-ops, the new ones are queued.
+    crate::scheduling::reminders::stamp(&mut current);
     let opts = WriteOptions {
         if_match: Some(version.unwrap_or(current_version)),
         ..Default::default()
     };
-    state
+    let out = state
         .store
         .update(&web.ctx, "Appointment", id, current, opts)
         .await?;
+    let stored: Json = serde_json::from_slice(&out.resource.json).unwrap_or(Json::Null);
+    crate::scheduling::reminders::enqueue_after(state, &web.ctx, &[(id.to_owned(), stored)]).await;
     Ok(())
 }
 
@@ -99,10 +103,15 @@ pub async fn set_status(
         if_match: Some(version.unwrap_or(current_version)),
         ..Default::default()
     };
-    state
+    let out = state
         .store
         .update(&web.ctx, "Appointment", id, current, opts)
         .await?;
+    // A cancelled slot is offered to the waiting list, as through the API.
+    if status == "cancelled" {
+        let stored: Json = serde_json::from_slice(&out.resource.json).unwrap_or(Json::Null);
+        crate::scheduling::waitlist::on_freed(state, &web.ctx, &stored).await;
+    }
     Ok(())
 }
 

@@ -371,12 +371,24 @@ async fn book(state: &AppState, web: &Web, model: &Model, v: &Values) -> Result<
     if let Some(url) = link {
         set_link(&mut body, Some(&url));
     }
+    // The same reminders as a booking through the API: a batch stamp on the appointment, and
+    // the jobs queued once the booking is committed.
+    crate::scheduling::reminders::stamp(&mut body);
     match state
         .store
         .create(&web.ctx, "Appointment", body, WriteOptions::default())
         .await
     {
-        Ok(out) => Ok(out.resource.id),
+        Ok(out) => {
+            let stored: Json = serde_json::from_slice(&out.resource.json).unwrap_or(Json::Null);
+            crate::scheduling::reminders::enqueue_after(
+                state,
+                &web.ctx,
+                &[(out.resource.id.clone(), stored)],
+            )
+            .await;
+            Ok(out.resource.id)
+        }
         // The database has the last word (a concurrent booking won the race).
         Err(e @ cartella_store::StoreError::BookingConflict(_)) => {
             Err(refused(web, &ApiError::from(e), &names))

@@ -314,3 +314,41 @@ async fn todays_queue_moves_through_arrived_in_room_done() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+#[tokio::test]
+async fn a_booking_from_the_page_queues_its_reminders_like_the_api() {
+    for world in support::worlds().await {
+        let app = spawn_app(&world).await;
+        let p = practice(&app).await;
+        let mut desk = p.desk;
+        let both = [p.room.as_str(), p.doctor.as_str()];
+        // A Monday far enough ahead for both default reminders (48 h and 2 h before).
+        let r = book(&mut desk, &p.anna, "2027-01-11T09:00", &both).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{}: {}",
+            app.backend,
+            r.text
+        );
+        let id = location(&r).trim_start_matches("/appointments/").to_owned();
+        let n = send(
+            app.client
+                .get(app.url(&format!("/api/v1/planning/appointments/{id}/notifications")))
+                .bearer_auth(TOKEN)
+                .header("X-Cartella-Tenant", TENANT_A),
+        )
+        .await;
+        assert_eq!(n.status, StatusCode::OK, "{n:?}");
+        let pending = n.json()["data"]["pending"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        assert!(
+            pending >= 2,
+            "{}: reminders queued for the page's booking: {}",
+            app.backend,
+            n.text
+        );
+    }
+}
