@@ -6,6 +6,9 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// Idle reader connections kept at most (each holds its own page cache and statements).
+const MAX_KEPT: usize = 64;
+
 pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
@@ -54,10 +57,18 @@ impl Readers {
         };
         let result = f(&conn);
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < self.max {
+        if idle.len() < self.keep() {
             idle.push(conn);
         }
         result
+    }
+
+    /// How many idle connections are kept. More than the configured pool size: under load more
+    /// readers run at once, and a connection opened for the peak and then closed costs a schema
+    /// parse and its statement cache every time (profiling showed that as most of a search's
+    /// CPU at 32 concurrent searches).
+    fn keep(&self) -> usize {
+        self.max.max(MAX_KEPT)
     }
 
     /// Run `f` on a pooled connection on the blocking pool.
@@ -75,7 +86,7 @@ impl Readers {
             };
             let result = f(&conn);
             let mut idle = this.idle.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < this.max {
+            if idle.len() < this.keep() {
                 idle.push(conn);
             }
             result
