@@ -54,7 +54,13 @@ pub async fn order(
     let authored = now_fhir();
     let mut writes = Vec::new();
     for code in &valid.tests {
-        let term = catalog::orderable(code).expect("checked above");
+        let Some(term) = catalog::orderable(code) else {
+            return Err(ClinicalError::field(
+                "tests",
+                "unknown_test",
+                "Not an orderable test.",
+            ));
+        };
         let id = new_id();
         let mut sr = json!({
             "resourceType": "ServiceRequest",
