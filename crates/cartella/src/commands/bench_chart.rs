@@ -19,12 +19,7 @@ const PASSWORD: &str = "Bench-Password-42!";
 const LOINC: &str = "http://loinc.org";
 const DAY: i64 = 86_400;
 
-fn next(seed: &mut u64) -> u64 {
-    *seed ^= *seed << 13;
-    *seed ^= *seed >> 7;
-    *seed ^= *seed << 17;
-    *seed
-}
+use super::bench_web::next;
 
 /// `start + secs` (Unix seconds) as an RFC 3339 instant (days to civil date: Howard Hinnant's
 /// algorithm; no date crate is a dependency of this binary).
@@ -201,41 +196,6 @@ async fn history(store: &Store, ctx: &AccessContext) -> anyhow::Result<(String, 
     Ok((id, n))
 }
 
-async fn load(base: &str, cookies: &[String], seconds: u64, path: String) -> (Histogram, u64, f64) {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(cookies.len())
-        .build()
-        .expect("client");
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for cookie in cookies {
-        let (http, url, cookie) = (http.clone(), format!("{base}{path}"), cookie.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut h, mut errors) = (Histogram::default(), 0u64);
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                match http.get(&url).header("cookie", &cookie).send().await {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        h.record(t.elapsed());
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (h, errors)
-        }));
-    }
-    let (mut all, mut errors) = (Histogram::default(), 0);
-    for t in tasks {
-        if let Ok((h, e)) = t.await {
-            all.merge(&h);
-            errors += e;
-        }
-    }
-    (all, errors, start.elapsed().as_secs_f64())
-}
-
 fn report(name: &str, target_ms: Option<f64>, (h, errors, secs): (Histogram, u64, f64)) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let p95 = ms(h.quantile(0.95));
@@ -367,7 +327,10 @@ pub async fn run(sessions: usize, seconds: u64) -> anyhow::Result<std::process::
         if !r.status().is_success() {
             anyhow::bail!("{name}: {path} answered {}", r.status());
         }
-        report(name, target, load(&base, &cookies, seconds, path).await);
+        let run = super::bench_web::load(&base, &cookies, seconds, Duration::ZERO, move |_| {
+            path.clone()
+        });
+        report(name, target, run.await);
     }
     store.flush_audit().await;
     let _ = std::fs::remove_dir_all(dir);

@@ -62,7 +62,7 @@ const GIVEN: &[&str] = &[
 ];
 
 /// A deterministic pseudo-random sequence (no dependency, same data every run).
-fn next(seed: &mut u64) -> u64 {
+pub(super) fn next(seed: &mut u64) -> u64 {
     *seed ^= *seed << 13;
     *seed ^= *seed >> 7;
     *seed ^= *seed << 17;
@@ -164,7 +164,7 @@ async fn practice(
 
 /// One loop per session requesting `path(i)` for `seconds`; each session pauses `think` (±50 %)
 /// between requests, as a person reading the page does (zero: as fast as the server answers).
-async fn load(
+pub(super) async fn load(
     base: &str,
     cookies: &[String],
     seconds: u64,

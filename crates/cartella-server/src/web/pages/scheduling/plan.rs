@@ -5,6 +5,7 @@
 use super::booking::{load_model, type_options};
 use super::{name_of, names};
 use crate::AppState;
+use crate::scheduling::resources::Model;
 use crate::scheduling::{optimise, series, waitlist};
 use crate::web::forms;
 use crate::web::pages::patients::{Pairs, get};
@@ -15,6 +16,21 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::{Value, context};
+
+/// The planning model, the resources' display names, and the resources as select options.
+async fn choices(
+    state: &AppState,
+    web: &Web,
+) -> Result<(Model, Vec<(String, String)>, Vec<Value>), Response> {
+    let model = load_model(state, web).await?;
+    let names = names(state, web).await;
+    let resources = model
+        .calendars
+        .iter()
+        .map(|c| context! { actor => &c.actor, name => name_of(&names, &c.actor) })
+        .collect();
+    Ok((model, names, resources))
+}
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -34,16 +50,10 @@ async fn series_page(
     result: Value,
     message: String,
 ) -> Response {
-    let model = match load_model(state, web).await {
-        Ok(m) => m,
+    let (model, _, resources) = match choices(state, web).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let names = names(state, web).await;
-    let resources: Vec<Value> = model
-        .calendars
-        .iter()
-        .map(|c| context! { actor => &c.actor, name => name_of(&names, &c.actor) })
-        .collect();
     let types = type_options(state, web, &model).await;
     let chosen = all(form, "weekdays");
     let form_ctx = context! {
@@ -125,16 +135,10 @@ async fn day_page(
     result: Value,
     message: String,
 ) -> Response {
-    let model = match load_model(state, web).await {
-        Ok(m) => m,
+    let (_, _, resources) = match choices(state, web).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let names = names(state, web).await;
-    let resources: Vec<Value> = model
-        .calendars
-        .iter()
-        .map(|c| context! { actor => &c.actor, name => name_of(&names, &c.actor) })
-        .collect();
     html(
         status,
         "scheduling/optimise.html",
@@ -204,16 +208,10 @@ async fn waitlist_page(
     form: &Pairs,
     message: String,
 ) -> Response {
-    let model = match load_model(state, web).await {
-        Ok(m) => m,
+    let (model, names, resources) = match choices(state, web).await {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    let names = names(state, web).await;
-    let resources: Vec<Value> = model
-        .calendars
-        .iter()
-        .map(|c| context! { actor => &c.actor, name => name_of(&names, &c.actor) })
-        .collect();
     let types = type_options(state, web, &model).await;
     let entries: Vec<Value> = waitlist::waiting(state, &web.ctx)
         .await
