@@ -23,10 +23,11 @@ pub(crate) fn tenant_id(raw: &str) -> Result<TenantId> {
 
 /// The columns [`raw_resource`] reads, in `resources`.
 pub(crate) const RESOURCE_COLUMNS: &str =
-    "row_id, type, id, version, last_updated, deleted, key_id, content";
-/// The same for `resource_history`, where the paging key is `hist_id`.
+    "row_id, type, id, version, last_updated, deleted, key_id, content, patient_id";
+/// The same for `resource_history`, where the paging key is `hist_id` and the compartment is
+/// not recorded.
 pub(crate) const HISTORY_COLUMNS: &str =
-    "hist_id, type, id, version, last_updated, deleted, key_id, content";
+    "hist_id, type, id, version, last_updated, deleted, key_id, content, NULL::text";
 
 pub(crate) fn raw_resource(row: &Row) -> Result<RawResource> {
     Ok(RawResource {
@@ -38,6 +39,7 @@ pub(crate) fn raw_resource(row: &Row) -> Result<RawResource> {
         deleted: col(row, 5)?,
         key_id: col(row, 6)?,
         content: col(row, 7)?,
+        patient: col(row, 8)?,
     })
 }
 

@@ -41,8 +41,11 @@ type Result<T> = std::result::Result<T, StoreError>;
 ///   nothing.
 pub(crate) fn tune(conn: &Connection) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(256);
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-        .map_err(map_err)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(map_err)?;
     Ok(())
 }
 

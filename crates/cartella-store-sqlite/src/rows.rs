@@ -7,9 +7,10 @@ use cartella_store::{
 use rusqlite::Row;
 
 pub const RESOURCE_COLUMNS: &str =
-    "row_id, type, id, version, last_updated, deleted, key_id, content";
+    "row_id, type, id, version, last_updated, deleted, key_id, content, patient_id";
+/// History rows do not record the compartment: `patient` is NULL.
 pub const HISTORY_COLUMNS: &str =
-    "hist_id, type, id, version, last_updated, deleted, key_id, content";
+    "hist_id, type, id, version, last_updated, deleted, key_id, content, NULL";
 
 pub fn resource(r: &Row<'_>) -> rusqlite::Result<RawResource> {
     Ok(RawResource {
@@ -21,6 +22,7 @@ pub fn resource(r: &Row<'_>) -> rusqlite::Result<RawResource> {
         deleted: r.get::<_, i64>(5)? != 0,
         key_id: r.get(6)?,
         content: r.get(7)?,
+        patient: r.get(8)?,
     })
 }
 

@@ -62,6 +62,10 @@ pub struct RawResource {
     pub deleted: bool,
     pub key_id: String,
     pub content: Vec<u8>,
+    /// The patient whose compartment holds the row, as recorded with the current version
+    /// (`resources.patient_id`, the write path's `patient_of`); `None` for history rows, which
+    /// do not record it, and for resources outside any compartment.
+    pub patient: Option<String>,
 }
 
 /// Search-index rows extracted from one resource version.

@@ -82,8 +82,9 @@ impl Store {
         scope: &Scope,
     ) -> Result<StoredResource> {
         let json = self.open_content(&ctx.tenant, &raw).await?;
+        let recorded = raw.patient.clone();
         let stored = to_stored(raw, json);
-        let patient = patient_of_json(&stored);
+        let patient = patient_of_json(&stored, recorded);
         if !scope.admits(patient.as_deref()) {
             return Err(self
                 .deny(ctx, Action::Read, &stored.rtype, Some(&stored.id))
@@ -195,9 +196,13 @@ pub(super) fn to_stored(raw: RawResource, json: Vec<u8>) -> StoredResource {
     }
 }
 
-fn patient_of_json(stored: &StoredResource) -> Option<String> {
+fn patient_of_json(stored: &StoredResource, recorded: Option<String>) -> Option<String> {
     if stored.rtype == "Patient" {
         return Some(stored.id.clone());
+    }
+    // A current row records its compartment; only history rows need their content parsed.
+    if recorded.is_some() {
+        return recorded;
     }
     let value: serde_json::Value = serde_json::from_slice(&stored.json).ok()?;
     crate::extract::patient_of(&stored.rtype, &stored.id, &value)

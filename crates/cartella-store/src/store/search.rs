@@ -89,16 +89,31 @@ impl Store {
                 }
                 Err(e) => return Err(e),
             };
-            let Ok(value) = serde_json::from_slice::<Value>(&json) else {
-                return Err(StoreError::Corrupted(format!("{}/{}", raw.rtype, raw.id)));
-            };
-            if last.as_ref().is_some_and(|l| l.0 == raw.row_id) {
-                last_value = Some(value.clone());
+            // The resource is parsed only when something needs its content: a post-filter, the
+            // next page's sort value, or a row without its recorded compartment. Parsing every
+            // match was a sixth of a search's CPU.
+            let is_last = last.as_ref().is_some_and(|l| l.0 == raw.row_id);
+            let needs_value = !parsed.post_filters.is_empty()
+                || (is_last && more && sort_needs_content(&plan.sort.key))
+                || (raw.patient.is_none() && raw.rtype != "Patient");
+            let mut patient = raw.patient.clone();
+            if needs_value {
+                let Ok(value) = serde_json::from_slice::<Value>(&json) else {
+                    return Err(StoreError::Corrupted(format!("{}/{}", raw.rtype, raw.id)));
+                };
+                if is_last {
+                    last_value = Some(value.clone());
+                }
+                if !passes(&parsed.post_filters, &value) {
+                    continue;
+                }
+                if patient.is_none() {
+                    patient = crate::extract::patient_of(&raw.rtype, &raw.id, &value);
+                }
+            } else if raw.rtype == "Patient" {
+                patient = Some(raw.id.clone());
             }
-            if !passes(&parsed.post_filters, &value) {
-                continue;
-            }
-            patients.extend(crate::extract::patient_of(&raw.rtype, &raw.id, &value));
+            patients.extend(patient);
             page.resources.push(to_stored(raw, json));
         }
         if let (true, Some((row, last_updated, id))) = (more, last) {
@@ -114,6 +129,11 @@ impl Store {
         self.audit_patients(ctx, "search", patients).await?;
         Ok(page)
     }
+}
+
+/// Whether the cursor's sort value must be read from the resource (else it is a row column).
+fn sort_needs_content(key: &SortKey) -> bool {
+    !matches!(key, SortKey::LastUpdated | SortKey::Id)
 }
 
 /// The sort value the backends compute in SQL, computed from the resource by the same extraction
