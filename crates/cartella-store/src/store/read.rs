@@ -82,9 +82,9 @@ impl Store {
         scope: &Scope,
     ) -> Result<StoredResource> {
         let json = self.open_content(&ctx.tenant, &raw).await?;
-        let recorded = raw.patient.clone();
+        let known = known_patient(&raw);
         let stored = to_stored(raw, json);
-        let patient = patient_of_json(&stored, recorded);
+        let patient = known.or_else(|| patient_of_json(&stored));
         if !scope.admits(patient.as_deref()) {
             return Err(self
                 .deny(ctx, Action::Read, &stored.rtype, Some(&stored.id))
@@ -196,14 +196,17 @@ pub(super) fn to_stored(raw: RawResource, json: Vec<u8>) -> StoredResource {
     }
 }
 
-fn patient_of_json(stored: &StoredResource, recorded: Option<String>) -> Option<String> {
-    if stored.rtype == "Patient" {
-        return Some(stored.id.clone());
+/// The row's patient when it is known without opening the content: a Patient is its own, and a
+/// current row records its compartment. `None` means the content must say (history rows, and
+/// resources outside any compartment).
+pub(super) fn known_patient(raw: &RawResource) -> Option<String> {
+    if raw.rtype == "Patient" {
+        return Some(raw.id.clone());
     }
-    // A current row records its compartment; only history rows need their content parsed.
-    if recorded.is_some() {
-        return recorded;
-    }
+    raw.patient.clone()
+}
+
+fn patient_of_json(stored: &StoredResource) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(&stored.json).ok()?;
     crate::extract::patient_of(&stored.rtype, &stored.id, &value)
 }

@@ -2,7 +2,7 @@
 //! open the matches, apply what the index cannot decide, and work out the next page's cursor.
 
 use super::authorize::Scope;
-use super::read::{DEFAULT_PAGE, MAX_PAGE, SearchPage, to_stored};
+use super::read::{DEFAULT_PAGE, MAX_PAGE, SearchPage, known_patient, to_stored};
 use super::{AccessContext, Store};
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
@@ -93,10 +93,10 @@ impl Store {
             // next page's sort value, or a row without its recorded compartment. Parsing every
             // match was a sixth of a search's CPU.
             let is_last = last.as_ref().is_some_and(|l| l.0 == raw.row_id);
+            let mut patient = known_patient(&raw);
             let needs_value = !parsed.post_filters.is_empty()
                 || (is_last && more && sort_needs_content(&plan.sort.key))
-                || (raw.patient.is_none() && raw.rtype != "Patient");
-            let mut patient = raw.patient.clone();
+                || patient.is_none();
             if needs_value {
                 let Ok(value) = serde_json::from_slice::<Value>(&json) else {
                     return Err(StoreError::Corrupted(format!("{}/{}", raw.rtype, raw.id)));
@@ -110,8 +110,6 @@ impl Store {
                 if patient.is_none() {
                     patient = crate::extract::patient_of(&raw.rtype, &raw.id, &value);
                 }
-            } else if raw.rtype == "Patient" {
-                patient = Some(raw.id.clone());
             }
             patients.extend(patient);
             page.resources.push(to_stored(raw, json));
