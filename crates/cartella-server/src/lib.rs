@@ -47,14 +47,14 @@ pub fn router(state: AppState) -> Router {
     metrics::handle();
     Router::new()
         .merge(ops::router())
-        // The base URL takes transaction and batch bundles, with or without the trailing slash.
-        .route("/fhir/R4", axum::routing::post(fhir::transaction::post))
-        .route("/fhir/R4/", axum::routing::post(fhir::transaction::post))
+        .merge(fhir::base_router(state.config.max_body_bytes))
         .nest("/fhir/R4", fhir::router(state.config.max_body_bytes))
         .nest("/api/v1", api::router())
         .merge(oauth::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn(metrics::track))
+        // A panicking handler costs its request a 500, never the connection or the server.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }
 

@@ -73,6 +73,22 @@ impl StoreError {
     pub fn db(e: impl std::fmt::Display) -> Self {
         StoreError::Database(e.to_string())
     }
+
+    /// The message a client may be shown later (a stored job outcome): the error itself when it
+    /// is about the request, a generic line when it is about the server (the log has the cause).
+    pub fn public_message(&self) -> String {
+        use StoreError::*;
+        match self {
+            Database(_) | Contention(_) => "the database was unavailable; try again".into(),
+            WrongMasterKey { .. }
+            | Corrupted(_)
+            | NotCartellaDatabase(_)
+            | SchemaTooNew { .. }
+            | Internal(_)
+            | KeyRace => "internal error; the incident was logged".into(),
+            _ => self.to_string(),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -78,10 +78,17 @@ impl Principal {
             return Decision::Deny;
         }
         let group = group_of(rtype);
-        // A client acting for itself has no roles: its registered scopes are its policy.
+        let patient_token = self.scopes.as_ref().is_some_and(ScopeSet::patient_only);
+        // A client acting for itself has no roles: its registered scopes are its policy. With
+        // `patient/` scopes only, that policy is one patient's compartment, and a client with no
+        // patient in its context sees none.
         if matches!(self.subject, Subject::Client(_)) {
             return if action == Action::Admin {
                 Decision::Deny
+            } else if patient_token
+                && !matches!(group, super::Group::Directory | super::Group::Knowledge)
+            {
+                Decision::Compartment(self.patient.iter().cloned().collect())
             } else {
                 Decision::Allow
             };
@@ -91,7 +98,6 @@ impl Principal {
             .roles()
             .iter()
             .any(|r| r.is_staff() && allows(*r, group, action));
-        let patient_token = self.scopes.as_ref().is_some_and(ScopeSet::patient_only);
         if staff_allows && !patient_token {
             return Decision::Allow;
         }
@@ -163,6 +169,22 @@ mod tests {
         let client = Principal::client("c1", ScopeSet::parse("system/*.read").unwrap());
         assert_eq!(client.decide("Patient", Action::Read), Decision::Allow);
         assert_eq!(client.decide("Patient", Action::Write), Decision::Deny);
+        // `patient/` scopes on a client limit it to its patient, and to nothing without one.
+        let mut patient_client =
+            Principal::client("c2", ScopeSet::parse("patient/*.read").unwrap());
+        assert_eq!(
+            patient_client.decide("Observation", Action::Read),
+            Decision::Compartment(vec![])
+        );
+        patient_client.patient = Some("p3".into());
+        assert_eq!(
+            patient_client.decide("Observation", Action::Read),
+            Decision::Compartment(vec!["p3".into()])
+        );
+        assert_eq!(
+            patient_client.decide("Practitioner", Action::Read),
+            Decision::Allow
+        );
         assert_eq!(
             Principal::system().decide("Practice", Action::Admin),
             Decision::Allow

@@ -121,8 +121,8 @@ fn resource(rtype: &str) -> Value {
         "readHistory": true,
         "updateCreate": true,
         "conditionalCreate": true,
-        "conditionalUpdate": false,
-        "conditionalDelete": "not-supported",
+        "conditionalUpdate": true,
+        "conditionalDelete": "single",
         "interaction": INTERACTIONS.iter().map(|c| json!({"code": c})).collect::<Vec<_>>(),
         "searchParam": params,
     })

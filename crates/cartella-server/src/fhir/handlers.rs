@@ -1,6 +1,7 @@
 //! FHIR interaction handlers: authenticate, turn the request into store calls, render.
 
 use super::bundle::{self, Link};
+use super::interactions::{self, Done, Target};
 use super::outcome::{FHIR_JSON, FhirError};
 use super::query::{encode, query_pairs};
 use super::response::{self, if_match, prefer_return};
@@ -12,7 +13,6 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cartella_core::Timestamp;
-use cartella_store::store::WriteOptions;
 use cartella_store::{AccessContext, HistoryQuery};
 use std::net::SocketAddr;
 
@@ -45,19 +45,24 @@ async fn ctx_for(
     Ok(authenticate(state, headers, Some(peer), method).await?.ctx)
 }
 
-/// Parse a request body as a JSON resource, with a precise message when it is not one.
-pub(super) fn parse_body(
-    headers: &HeaderMap,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> Result<serde_json::Value> {
-    let body = body.map_err(|e| match e.status() {
+/// The request body, or the OperationOutcome for one that is too large or unreadable.
+pub(super) fn body_bytes(body: std::result::Result<Bytes, BytesRejection>) -> Result<Bytes> {
+    body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => FhirError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-costly",
             "the request body is larger than the server accepts",
         ),
         s => FhirError::new(s, "invalid", e.body_text()),
-    })?;
+    })
+}
+
+/// Parse a request body as a JSON resource, with a precise message when it is not one.
+pub(super) fn parse_body(
+    headers: &HeaderMap,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<serde_json::Value> {
+    let body = body_bytes(body)?;
     if let Some(ct) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -134,47 +139,16 @@ pub async fn create(
     let ctx = ctx_write(&state, &headers, peer).await?;
     let value = parse_body(&headers, body)?;
     // Conditional create: with `If-None-Exist`, an existing match is returned instead.
-    if let Some(cond) = headers.get("if-none-exist").and_then(|v| v.to_str().ok()) {
-        let mut params = query_pairs(Some(cond.trim_start_matches('?').to_owned()));
-        params.push(("_count".into(), "2".into()));
-        let found = state.store.search(&ctx, &rtype, &params).await?;
-        let mut matches = found.resources.into_iter();
-        match (matches.next(), matches.next()) {
-            (None, _) => {}
-            (Some(existing), None) => {
-                return Ok(response::resource(
-                    StatusCode::OK,
-                    existing,
-                    prefer_return(&headers),
-                    None,
-                ));
-            }
-            _ => {
-                return Err(FhirError::new(
-                    StatusCode::PRECONDITION_FAILED,
-                    "multiple-matches",
-                    "If-None-Exist matches more than one resource",
-                ));
-            }
-        }
-    }
-    let out = state
-        .store
-        .create(&ctx, &rtype, value, WriteOptions::default())
-        .await?;
-    let loc = format!(
-        "{}/{}/{}/_history/{}",
-        base(&state),
-        out.resource.rtype,
-        out.resource.id,
-        out.resource.version
-    );
-    Ok(response::resource(
-        StatusCode::CREATED,
-        out.resource,
-        prefer_return(&headers),
-        Some(loc),
-    ))
+    let cond = headers
+        .get("if-none-exist")
+        .map(|v| {
+            v.to_str()
+                .map(|c| query_pairs(Some(c.trim_start_matches('?').to_owned())))
+                .map_err(|_| FhirError::invalid("If-None-Exist is not a valid query"))
+        })
+        .transpose()?;
+    let done = interactions::create(&state, &ctx, &rtype, value, cond.as_deref()).await?;
+    Ok(respond(&state, &headers, done))
 }
 
 pub async fn update(
@@ -187,39 +161,27 @@ pub async fn update(
     let ctx = ctx_write(&state, &headers, peer).await?;
     let expected = if_match(&headers)?;
     let value = parse_body(&headers, body)?;
-    let opts = WriteOptions {
-        if_match: expected,
-        ..Default::default()
-    };
-    let out = state
-        .store
-        .update(&ctx, &rtype, &id, value, opts)
-        .await
-        .map_err(|e| {
-            let mut err = FhirError::from(e);
-            if expected.is_some() && err.status == StatusCode::CONFLICT {
-                err.status = StatusCode::PRECONDITION_FAILED;
-            }
-            err
-        })?;
-    let status = if out.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let loc = format!(
-        "{}/{}/{}/_history/{}",
-        base(&state),
-        out.resource.rtype,
-        out.resource.id,
-        out.resource.version
-    );
-    Ok(response::resource(
-        status,
-        out.resource,
-        prefer_return(&headers),
-        Some(loc),
-    ))
+    let target = Target::Id(&id);
+    let done = interactions::update(&state, &ctx, &rtype, target, value, expected).await?;
+    Ok(respond(&state, &headers, done))
+}
+
+/// `PUT /{type}?search`: conditional update.
+pub async fn conditional_update(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(rtype): Path<String>,
+    RawQuery(query): RawQuery,
+    body: std::result::Result<Bytes, BytesRejection>,
+) -> Result<Response> {
+    let ctx = ctx_write(&state, &headers, peer).await?;
+    let expected = if_match(&headers)?;
+    let value = parse_body(&headers, body)?;
+    let cond = query_pairs(query);
+    let target = Target::Search(&cond);
+    let done = interactions::update(&state, &ctx, &rtype, target, value, expected).await?;
+    Ok(respond(&state, &headers, done))
 }
 
 pub async fn delete(
@@ -229,12 +191,49 @@ pub async fn delete(
     Path((rtype, id)): Path<(String, String)>,
 ) -> Result<Response> {
     let ctx = ctx_write(&state, &headers, peer).await?;
-    let version = state.store.delete(&ctx, &rtype, &id).await?;
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    if let Some(v) = version.and_then(|v| HeaderValue::from_str(&format!("W/\"{v}\"")).ok()) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(resp)
+    let done = interactions::delete(&state, &ctx, &rtype, Target::Id(&id)).await?;
+    Ok(respond(&state, &headers, done))
+}
+
+/// `DELETE /{type}?search`: conditional delete of the single match.
+pub async fn conditional_delete(
+    State(state): State<AppState>,
+    ConnectInfo(peer): Peer,
+    headers: HeaderMap,
+    Path(rtype): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    let ctx = ctx_write(&state, &headers, peer).await?;
+    let cond = query_pairs(query);
+    let done = interactions::delete(&state, &ctx, &rtype, Target::Search(&cond)).await?;
+    Ok(respond(&state, &headers, done))
+}
+
+/// The HTTP answer to a write: status, `Location`, `ETag` and the body `Prefer` asks for.
+fn respond(state: &AppState, headers: &HeaderMap, done: Done) -> Response {
+    let (status, resource) = match done {
+        Done::Created(r) => (StatusCode::CREATED, r),
+        Done::Updated(r) => (StatusCode::OK, r),
+        Done::Existing(r) => {
+            return response::resource(StatusCode::OK, r, prefer_return(headers), None);
+        }
+        Done::Deleted(version) => {
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            if let Some(v) = version.and_then(|v| HeaderValue::from_str(&format!("W/\"{v}\"")).ok())
+            {
+                resp.headers_mut().insert(header::ETAG, v);
+            }
+            return resp;
+        }
+    };
+    let loc = format!(
+        "{}/{}/{}/_history/{}",
+        base(state),
+        resource.rtype,
+        resource.id,
+        resource.version
+    );
+    response::resource(status, resource, prefer_return(headers), Some(loc))
 }
 
 pub(super) fn bundle_response(body: Vec<u8>) -> Response {

@@ -52,6 +52,12 @@ impl IntoResponse for FhirError {
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"cartella\""),
+            );
+        }
         if let Some(v) = self
             .retry_after
             .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
@@ -60,6 +66,18 @@ impl IntoResponse for FhirError {
         }
         resp
     }
+}
+
+/// A handler that panicked still answers with an OperationOutcome; the panic's text stays out
+/// of the response and the log (it could hold request data).
+pub fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a FHIR handler panicked");
+    FhirError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "exception",
+        "internal error; the incident was logged",
+    )
+    .into_response()
 }
 
 impl From<StoreError> for FhirError {

@@ -4,12 +4,13 @@
 //! handling=strict` refuses them with 400.
 
 use super::bundle::{self, Link};
-use super::handlers::{Peer, Result, base, bundle_response, ctx};
+use super::handlers::{Peer, Result, base, body_bytes, bundle_response, ctx};
 use super::outcome::FhirError;
 use super::query::{encode, query_pairs};
 use super::shape::{self, Shape};
 use crate::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -38,10 +39,10 @@ pub async fn search_post(
     headers: HeaderMap,
     Path(rtype): Path<String>,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
     let mut params = query_pairs(query);
-    let form = String::from_utf8(body.to_vec())
+    let form = String::from_utf8(body_bytes(body)?.to_vec())
         .map_err(|_| FhirError::invalid("the _search body is not UTF-8 form data"))?;
     params.extend(query_pairs(Some(form)));
     run(state, peer, headers, rtype, params).await

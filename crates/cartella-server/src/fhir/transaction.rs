@@ -2,6 +2,8 @@
 //! `urn:uuid:` and conditional references resolved, conditional create/update/delete decided by
 //! search, then one atomic store write) and `batch` (each entry on its own).
 
+use super::handlers::parse_body;
+use super::interactions::{self, Done, Target};
 use super::outcome::{FHIR_JSON, FhirError, outcome};
 use super::query::query_pairs;
 use crate::AppState;
@@ -12,7 +14,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cartella_core::{ResourceId, ResourceType};
-use cartella_store::store::{Write, WriteOptions, Written};
+use cartella_store::store::{Write, Written};
 use cartella_store::{AccessContext, StoredResource};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -51,6 +53,12 @@ fn type_and_id(path: &str) -> Option<(&'static str, Option<&str>)> {
 
 fn bad(i: usize, msg: impl std::fmt::Display) -> FhirError {
     FhirError::invalid(format!("entry {i}: {msg}"))
+}
+
+/// The same error, saying which entry caused it.
+fn at(i: usize, mut e: FhirError) -> FhirError {
+    e.message = format!("entry {i}: {}", e.message);
+    e
 }
 
 fn parse_entry(i: usize, e: &Value) -> Result<Entry> {
@@ -130,9 +138,7 @@ pub async fn post(
     let ctx = authenticate(&state, &headers, Some(peer), &Method::POST)
         .await?
         .ctx;
-    let body = body.map_err(|e| FhirError::new(e.status(), "too-costly", e.body_text()))?;
-    let bundle: Value = serde_json::from_slice(&body)
-        .map_err(|e| FhirError::invalid(format!("the body is not valid JSON: {e}")))?;
+    let bundle = parse_body(&headers, body)?;
     if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
         return Err(FhirError::invalid(
             "POST to the base accepts a Bundle of type transaction or batch",
@@ -165,16 +171,8 @@ async fn matches(
     rtype: &str,
     cond: &[(String, String)],
 ) -> Result<Vec<String>> {
-    let mut params = cond.to_vec();
-    params.push(("_count".into(), "2".into()));
-    let page = state.store.search(ctx, rtype, &params).await?;
-    if !page.warnings.is_empty() {
-        return Err(FhirError::invalid(format!(
-            "condition on {rtype}: {}",
-            page.warnings.join("; ")
-        )));
-    }
-    Ok(page.resources.into_iter().map(|r| r.id).collect())
+    let found = interactions::matching(state, ctx, rtype, cond).await?;
+    Ok(found.into_iter().map(|r| r.id).collect())
 }
 
 fn precondition(i: usize, rtype: &str) -> FhirError {
@@ -196,7 +194,8 @@ fn rewrite<'a>(
             if let Some(Value::String(r)) = o.get_mut("reference") {
                 if let Some(to) = map.get(r.as_str()) {
                     *r = to.clone();
-                } else if r.contains('?') {
+                } else if r.contains('?') || r.starts_with("urn:uuid:") || r.starts_with("urn:oid:")
+                {
                     unresolved.push(r.clone());
                 }
             }
@@ -244,7 +243,9 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
                 let existing = if e.if_none_exist.is_empty() {
                     Vec::new()
                 } else {
-                    matches(state, ctx, e.rtype, &e.if_none_exist).await?
+                    matches(state, ctx, e.rtype, &e.if_none_exist)
+                        .await
+                        .map_err(|err| at(i, err))?
                 };
                 match existing.as_slice() {
                     [] => Some((ResourceId::new_v7().to_string(), true)),
@@ -254,15 +255,31 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
             }
             "PUT" => match &e.id {
                 Some(id) => Some((id.clone(), true)),
-                None => match matches(state, ctx, e.rtype, &e.condition).await?.as_slice() {
-                    [] => Some((ResourceId::new_v7().to_string(), true)),
+                None => match matches(state, ctx, e.rtype, &e.condition)
+                    .await
+                    .map_err(|err| at(i, err))?
+                    .as_slice()
+                {
+                    // No match: created, at the body's id when it has one.
+                    [] => Some((
+                        e.resource
+                            .as_ref()
+                            .and_then(|r| r.get("id"))
+                            .and_then(Value::as_str)
+                            .map_or_else(|| ResourceId::new_v7().to_string(), str::to_owned),
+                        true,
+                    )),
                     [one] => Some((one.clone(), true)),
                     _ => return Err(precondition(i, e.rtype)),
                 },
             },
             "DELETE" => match &e.id {
                 Some(id) => Some((id.clone(), true)),
-                None => match matches(state, ctx, e.rtype, &e.condition).await?.as_slice() {
+                None => match matches(state, ctx, e.rtype, &e.condition)
+                    .await
+                    .map_err(|err| at(i, err))?
+                    .as_slice()
+                {
                     [] => None,
                     [one] => Some((one.clone(), true)),
                     _ => return Err(precondition(i, e.rtype)),
@@ -299,10 +316,20 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
                 let mut unresolved = Vec::new();
                 rewrite(&mut body, &map, &mut unresolved);
                 for r in unresolved {
+                    if r.starts_with("urn:") {
+                        return Err(bad(
+                            i,
+                            format!(
+                                "the reference {} is the fullUrl of no entry in this bundle",
+                                r.chars().take(80).collect::<String>()
+                            ),
+                        ));
+                    }
                     let (t, q) = r.split_once('?').unwrap_or((&r, ""));
                     let rt = ResourceType::parse(t).map_err(|e| bad(i, e))?.as_str();
                     match matches(state, ctx, rt, &query_pairs(Some(q.to_owned())))
-                        .await?
+                        .await
+                        .map_err(|err| at(i, err))?
                         .as_slice()
                     {
                         [one] => {
@@ -320,6 +347,17 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
                     }
                 }
                 if let Value::Object(o) = &mut body {
+                    // A create gets its new id whatever the body says; an update must name the
+                    // resource it updates.
+                    let named = o.get("id").and_then(Value::as_str);
+                    if e.method == "PUT" && named.is_some_and(|n| n != id) {
+                        return Err(bad(
+                            i,
+                            format!(
+                                "the id in the resource does not match the request URL's ('{id}')"
+                            ),
+                        ));
+                    }
                     o.insert("id".into(), Value::String(id.clone()));
                 }
                 writes.push(Write::Put {
@@ -340,11 +378,34 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
             _ => plan.push(None),
         }
     }
+    let if_match: Vec<bool> = writes
+        .iter()
+        .map(|w| {
+            matches!(
+                w,
+                Write::Put {
+                    if_match: Some(_),
+                    ..
+                }
+            )
+        })
+        .collect();
+    let entry_of: Vec<usize> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(entry, w)| w.map(|_| entry))
+        .collect();
     let written = state
         .store
-        .write_all(ctx, writes)
+        .write_all_indexed(ctx, writes)
         .await
-        .map_err(FhirError::from)?;
+        .map_err(|e| match e.index {
+            Some(w) => at(
+                entry_of[w],
+                interactions::precondition_if(if_match[w], e.error),
+            ),
+            None => FhirError::from(e.error),
+        })?;
     let base = format!("{}/fhir/R4", state.config.public_url);
     let mut out = Vec::new();
     for (i, (e, p)) in entries.iter().zip(plan).enumerate() {
@@ -397,55 +458,47 @@ async fn read_entry(state: &AppState, ctx: &AccessContext, base: &str, e: &Entry
     result.unwrap_or_else(|err| error_entry(err.into()))
 }
 
-/// Each entry on its own: one failing entry does not stop the others.
+/// Each entry on its own: one failing entry does not stop the others. Writes follow the same
+/// rules as the REST interactions, conditional ones included.
 async fn batch(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Value {
     let base = format!("{}/fhir/R4", state.config.public_url);
     let mut out = Vec::new();
     for (i, e) in raw.iter().enumerate() {
         let entry = match parse_entry(i, e) {
             Err(err) => error_entry(err),
-            Ok(e) => match (e.method.as_str(), &e.id, e.resource.clone()) {
-                ("GET", _, _) => read_entry(state, ctx, &base, &e).await,
-                ("POST", _, Some(body)) => match state
-                    .store
-                    .create(ctx, e.rtype, body, WriteOptions::default())
-                    .await
-                {
-                    Ok(o) => put_entry(&base, &o.resource, "201 Created"),
-                    Err(err) => error_entry(err.into()),
-                },
-                ("PUT", Some(id), Some(body)) => match state
-                    .store
-                    .update(
-                        ctx,
-                        e.rtype,
-                        id,
-                        body,
-                        WriteOptions {
-                            if_match: e.if_match,
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                {
-                    Ok(o) => put_entry(
-                        &base,
-                        &o.resource,
-                        if o.created { "201 Created" } else { "200 OK" },
-                    ),
-                    Err(err) => error_entry(err.into()),
-                },
-                ("DELETE", Some(id), _) => match state.store.delete(ctx, e.rtype, id).await {
-                    Ok(_) => json!({"response": {"status": "204 No Content"}}),
-                    Err(err) => error_entry(err.into()),
-                },
-                _ => error_entry(bad(
-                    i,
-                    "unsupported request in a batch (conditional writes need a transaction)",
-                )),
+            Ok(e) if e.method == "GET" => read_entry(state, ctx, &base, &e).await,
+            Ok(e) => match batch_write(state, ctx, i, e).await {
+                Ok(Done::Created(r)) => put_entry(&base, &r, "201 Created"),
+                Ok(Done::Updated(r) | Done::Existing(r)) => put_entry(&base, &r, "200 OK"),
+                Ok(Done::Deleted(_)) => json!({"response": {"status": "204 No Content"}}),
+                Err(err) => error_entry(err),
             },
         };
         out.push(entry);
     }
     json!({"resourceType": "Bundle", "type": "batch-response", "entry": out})
+}
+
+async fn batch_write(state: &AppState, ctx: &AccessContext, i: usize, e: Entry) -> Result<Done> {
+    let target = match &e.id {
+        Some(id) => Target::Id(id),
+        None => Target::Search(&e.condition),
+    };
+    let body = || {
+        e.resource
+            .clone()
+            .ok_or_else(|| FhirError::invalid("resource is missing"))
+    };
+    let done = match e.method.as_str() {
+        "POST" => {
+            let cond = (!e.if_none_exist.is_empty()).then_some(e.if_none_exist.as_slice());
+            interactions::create(state, ctx, e.rtype, body()?, cond).await
+        }
+        "PUT" => interactions::update(state, ctx, e.rtype, target, body()?, e.if_match).await,
+        "DELETE" => interactions::delete(state, ctx, e.rtype, target).await,
+        other => Err(FhirError::invalid(format!(
+            "method {other} is not supported in a batch"
+        ))),
+    };
+    done.map_err(|err| at(i, err))
 }

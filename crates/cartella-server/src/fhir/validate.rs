@@ -4,10 +4,11 @@
 //! object, a known `resourceType` matching the URL, the id format (and the URL's id), the shape
 //! of `meta`, no empty or null values, and the format of date, dateTime and instant values.
 
-use super::handlers::{Peer, Result, ctx};
+use super::handlers::{Peer, Result, body_bytes, ctx};
 use super::outcome::{FHIR_JSON, FhirError};
 use crate::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -229,9 +230,10 @@ async fn run(
     headers: HeaderMap,
     rtype: String,
     id: Option<String>,
-    body: Bytes,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
     ctx(&state, &headers, peer).await?;
+    let body = body_bytes(body)?;
     let rtype = ResourceType::parse(&rtype)
         .map_err(|e| FhirError::new(StatusCode::NOT_FOUND, "not-supported", e.to_string()))?;
     let issues = check(rtype.as_str(), id.as_deref(), &body);
@@ -263,7 +265,7 @@ pub async fn type_level(
     ConnectInfo(peer): Peer,
     headers: HeaderMap,
     Path(rtype): Path<String>,
-    body: Bytes,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
     run(state, peer, headers, rtype, None, body).await
 }
@@ -273,7 +275,7 @@ pub async fn instance(
     ConnectInfo(peer): Peer,
     headers: HeaderMap,
     Path((rtype, id)): Path<(String, String)>,
-    body: Bytes,
+    body: std::result::Result<Bytes, BytesRejection>,
 ) -> Result<Response> {
     run(state, peer, headers, rtype, Some(id), body).await
 }

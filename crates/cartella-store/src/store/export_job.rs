@@ -85,7 +85,7 @@ impl Store {
             Err(e) => {
                 tracing::warn!(export = %id, error = %e, "export failed");
                 record.state = ExportState::Failed;
-                record.message = Some(e.to_string());
+                record.message = Some(e.public_message());
             }
         }
         self.backend.put_export(&record).await

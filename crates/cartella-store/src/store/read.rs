@@ -49,6 +49,10 @@ impl Store {
             .await?;
         let raw = raw.ok_or_else(|| StoreError::NotFound(format!("{rtype}/{id}")))?;
         if raw.deleted {
+            // A compartment-limited caller learns of a deletion only in its own compartment.
+            if !scope.admits(known_patient(&raw).as_deref()) {
+                return Err(self.deny(ctx, Action::Read, rtype, Some(id.as_str())).await);
+            }
             return Err(StoreError::Deleted(format!("{rtype}/{id}")));
         }
         self.open_and_audit(ctx, "read", raw, &scope).await

@@ -40,113 +40,43 @@ pub enum Written {
     },
 }
 
+/// A failed [`Store::write_all_indexed`]: the error, and which write caused it when one did (a
+/// commit that collides with a concurrent writer names none).
+#[derive(Debug)]
+pub struct WriteAllError {
+    pub index: Option<usize>,
+    pub error: StoreError,
+}
+
 impl Store {
     /// Commit all writes atomically, in order; duplicates of one resource are refused.
     pub async fn write_all(&self, ctx: &AccessContext, writes: Vec<Write>) -> Result<Vec<Written>> {
+        self.write_all_indexed(ctx, writes)
+            .await
+            .map_err(|e| e.error)
+    }
+
+    /// [`Store::write_all`], telling which write failed (a FHIR transaction names the entry).
+    pub async fn write_all_indexed(
+        &self,
+        ctx: &AccessContext,
+        writes: Vec<Write>,
+    ) -> std::result::Result<Vec<Written>, WriteAllError> {
+        let whole = |error| WriteAllError { index: None, error };
         for attempt in 1..=RETRIES {
             let mut pending = PendingKeys::new();
             let mut batch = WriteBatch::default();
             let mut out = Vec::with_capacity(writes.len());
             let mut seen = HashSet::new();
-            for w in writes.iter().cloned() {
-                match w {
-                    Write::Put {
-                        rtype,
-                        id,
-                        body,
-                        if_match,
-                    } => {
-                        let rtype = ResourceType::parse(&rtype)?.as_str();
-                        let id = ResourceId::parse(&id)?;
-                        if !seen.insert((rtype, id.clone())) {
-                            return Err(StoreError::InvalidResource(format!(
-                                "{rtype}/{id} is written twice in one transaction"
-                            )));
-                        }
-                        let scope = self
-                            .authorize(ctx, Action::Write, rtype, Some(id.as_str()))
-                            .await?;
-                        let body = validate_body(rtype, body)?;
-                        if scope != Scope::All {
-                            self.check_compartment(
-                                ctx,
-                                &scope,
-                                Action::Write,
-                                rtype,
-                                id.as_str(),
-                                &body,
-                            )
-                            .await?;
-                        }
-                        let prev = self
-                            .backend
-                            .current_version(&ctx.tenant, rtype, id.as_str())
-                            .await?;
-                        if scope != Scope::All && prev.is_some() {
-                            self.check_existing(ctx, &scope, rtype, id.as_str()).await?;
-                        }
-                        if let Some(expected) = if_match
-                            && prev != Some(expected)
-                        {
-                            return Err(StoreError::VersionConflict {
-                                resource: format!("{rtype}/{id}"),
-                                expected: expected.to_string(),
-                                current: prev.map_or_else(|| "none".into(), |v| v.to_string()),
-                            });
-                        }
-                        let (op, stored, patient) = self
-                            .prepare(ctx, rtype, id.as_str(), body, prev, &mut pending)
-                            .await?;
-                        let action = if prev.is_some() { "update" } else { "create" };
-                        let draft = self
-                            .audit_draft(
-                                ctx,
-                                action,
-                                Some((rtype, id.as_str(), Some(op.version))),
-                                patient.as_deref(),
-                                "success",
-                                None,
-                            )
-                            .await?;
-                        batch.ops.push(op);
-                        batch.audit.push(draft);
-                        out.push(Written::Put {
-                            resource: stored,
-                            created: prev.is_none(),
-                        });
-                    }
-                    Write::Delete { rtype, id } => {
-                        let rtype = ResourceType::parse(&rtype)?.as_str();
-                        let id = ResourceId::parse(&id)?;
-                        if !seen.insert((rtype, id.clone())) {
-                            return Err(StoreError::InvalidResource(format!(
-                                "{rtype}/{id} is written twice in one transaction"
-                            )));
-                        }
-                        self.authorize(ctx, Action::Delete, rtype, Some(id.as_str()))
-                            .await?;
-                        let current = self
-                            .backend
-                            .current(&ctx.tenant, rtype, id.as_str())
-                            .await?;
-                        let version = match current {
-                            Some(c) if !c.deleted => {
-                                let (op, draft) =
-                                    self.tombstone(ctx, rtype, id.as_str(), &c).await?;
-                                let v = op.version;
-                                batch.ops.push(op);
-                                batch.audit.push(draft);
-                                Some(v)
-                            }
-                            _ => None,
-                        };
-                        out.push(Written::Deleted {
-                            rtype: rtype.to_owned(),
-                            id: id.to_string(),
-                            version,
-                        });
-                    }
-                }
+            for (index, w) in writes.iter().cloned().enumerate() {
+                let written = self
+                    .stage(ctx, w, &mut seen, &mut pending, &mut batch)
+                    .await
+                    .map_err(|error| WriteAllError {
+                        index: Some(index),
+                        error,
+                    })?;
+                out.push(written);
             }
             batch.new_keys = pending.values().map(|(_, r)| r.clone()).collect();
             match self.backend.write(batch).await {
@@ -173,11 +103,112 @@ impl Store {
                     }
                     backoff(attempt).await;
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(whole(e)),
             }
         }
-        Err(StoreError::Conflict(
+        Err(whole(StoreError::Conflict(
             "the transaction kept colliding with concurrent writes; try again".into(),
-        ))
+        )))
+    }
+
+    /// Check and seal one write into `batch`.
+    async fn stage(
+        &self,
+        ctx: &AccessContext,
+        w: Write,
+        seen: &mut HashSet<(&'static str, ResourceId)>,
+        pending: &mut PendingKeys,
+        batch: &mut WriteBatch,
+    ) -> Result<Written> {
+        match w {
+            Write::Put {
+                rtype,
+                id,
+                body,
+                if_match,
+            } => {
+                let rtype = ResourceType::parse(&rtype)?.as_str();
+                let id = ResourceId::parse(&id)?;
+                if !seen.insert((rtype, id.clone())) {
+                    return Err(StoreError::InvalidResource(format!(
+                        "{rtype}/{id} is written twice in one transaction"
+                    )));
+                }
+                let scope = self
+                    .authorize(ctx, Action::Write, rtype, Some(id.as_str()))
+                    .await?;
+                let body = validate_body(rtype, body)?;
+                if scope != Scope::All {
+                    self.check_compartment(ctx, &scope, Action::Write, rtype, id.as_str(), &body)
+                        .await?;
+                }
+                let prev = self
+                    .backend
+                    .current_version(&ctx.tenant, rtype, id.as_str())
+                    .await?;
+                if scope != Scope::All && prev.is_some() {
+                    self.check_existing(ctx, &scope, rtype, id.as_str()).await?;
+                }
+                if let Some(expected) = if_match
+                    && prev != Some(expected)
+                {
+                    return Err(StoreError::VersionConflict {
+                        resource: format!("{rtype}/{id}"),
+                        expected: expected.to_string(),
+                        current: prev.map_or_else(|| "none".into(), |v| v.to_string()),
+                    });
+                }
+                let (op, stored, patient) = self
+                    .prepare(ctx, rtype, id.as_str(), body, prev, pending)
+                    .await?;
+                let action = if prev.is_some() { "update" } else { "create" };
+                let draft = self
+                    .audit_draft(
+                        ctx,
+                        action,
+                        Some((rtype, id.as_str(), Some(op.version))),
+                        patient.as_deref(),
+                        "success",
+                        None,
+                    )
+                    .await?;
+                batch.ops.push(op);
+                batch.audit.push(draft);
+                Ok(Written::Put {
+                    resource: stored,
+                    created: prev.is_none(),
+                })
+            }
+            Write::Delete { rtype, id } => {
+                let rtype = ResourceType::parse(&rtype)?.as_str();
+                let id = ResourceId::parse(&id)?;
+                if !seen.insert((rtype, id.clone())) {
+                    return Err(StoreError::InvalidResource(format!(
+                        "{rtype}/{id} is written twice in one transaction"
+                    )));
+                }
+                self.authorize(ctx, Action::Delete, rtype, Some(id.as_str()))
+                    .await?;
+                let current = self
+                    .backend
+                    .current(&ctx.tenant, rtype, id.as_str())
+                    .await?;
+                let version = match current {
+                    Some(c) if !c.deleted => {
+                        let (op, draft) = self.tombstone(ctx, rtype, id.as_str(), &c).await?;
+                        let v = op.version;
+                        batch.ops.push(op);
+                        batch.audit.push(draft);
+                        Some(v)
+                    }
+                    _ => None,
+                };
+                Ok(Written::Deleted {
+                    rtype: rtype.to_owned(),
+                    id: id.to_string(),
+                    version,
+                })
+            }
+        }
     }
 }

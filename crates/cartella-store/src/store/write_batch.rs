@@ -81,7 +81,9 @@ impl Store {
             &aad(&ctx.tenant, rtype, id, version, &key.id),
             &json,
         );
-        let patient = (rtype == "Patient").then(|| id.to_owned());
+        // The tombstone stays in its compartment: a compartment-limited reader is told of the
+        // deletion only when it is its own, and erasure finds it.
+        let patient = super::read::known_patient(current);
         let draft = self
             .audit_draft(
                 ctx,

@@ -11,6 +11,7 @@ mod corruption;
 mod cross_tenant;
 mod exams;
 mod fhir_bundles;
+mod fhir_conditional;
 mod fhir_crud;
 mod fhir_everything;
 mod fhir_examples;

@@ -149,6 +149,81 @@ async fn client_credentials_scopes_revocation_and_rate_limit() {
     }
 }
 
+/// A client registered with `patient/` scopes has no patient of its own: it sees no patient's
+/// data, and cannot even learn that another patient's resource was deleted.
+#[tokio::test]
+async fn a_client_with_patient_scopes_sees_no_compartment() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let pid = app
+            .create_id("Patient", &patient("Scope", "Ada", "1970-01-01", "PS-1"))
+            .await;
+        let obs = app
+            .create_id(
+                "Observation",
+                &observation(&pid, "http://loinc.org", "8867-4", "2024-01-01"),
+            )
+            .await;
+        let gone = app
+            .create_id(
+                "Observation",
+                &observation(&pid, "http://loinc.org", "8310-5", "2024-01-02"),
+            )
+            .await;
+        let r =
+            crate::http::send(app.request(reqwest::Method::DELETE, &format!("Observation/{gone}")))
+                .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", app.backend);
+        let reg = cartella_auth::service::ClientRegistration {
+            name: "App".into(),
+            scopes: "patient/*.read".into(),
+            redirect_uris: vec![],
+            public: false,
+            rate_limit: None,
+        };
+        let (client, secret) = app
+            .auth()
+            .register_client(&app.tenant_a, reg)
+            .await
+            .unwrap();
+        let (st, tok) = form(
+            &app,
+            "/oauth2/token",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client.id),
+                ("client_secret", &secret.unwrap()),
+            ],
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{}: {tok}", app.backend);
+        let access = tok["access_token"].as_str().unwrap().to_owned();
+        let get = |path: String| {
+            let req = app.client.get(app.fhir_url(&path)).bearer_auth(&access);
+            async move { crate::http::send(req).await }
+        };
+        let r = get("Observation".into()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}: {r:?}", app.backend);
+        assert!(
+            match_ids(&r.json()).is_empty(),
+            "{}: {}",
+            app.backend,
+            r.text
+        );
+        let r = get(format!("Observation/{obs}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}: {r:?}", app.backend);
+        let r = get(format!("Observation/{gone}")).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{}: a deletion outside the compartment: {r:?}",
+            app.backend
+        );
+        let r = get(format!("Patient/{pid}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}: {r:?}", app.backend);
+    }
+}
+
 #[tokio::test]
 async fn authorization_code_with_pkce_and_refresh_reuse_detection() {
     for w in worlds().await {
