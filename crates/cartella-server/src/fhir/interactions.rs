@@ -115,7 +115,7 @@ pub(super) async fn update(
         Target::Id(id) => id.to_owned(),
         Target::Search(cond) => {
             let mut found = matching(state, ctx, rtype, cond).await?;
-            match (found.len(), body_id) {
+            let id = match (found.len(), body_id) {
                 (0, None) => return create(state, ctx, rtype, body, None).await,
                 (0, Some(id)) => id,
                 (1, Some(id)) if id != found[0].id => {
@@ -126,13 +126,14 @@ pub(super) async fn update(
                 }
                 (1, _) => found.remove(0).id,
                 _ => return Err(multiple(rtype)),
+            };
+            // A conditional update's body need not carry the id the search found.
+            if let Value::Object(o) = &mut body {
+                o.entry("id").or_insert_with(|| Value::String(id.clone()));
             }
+            id
         }
     };
-    // A conditional update's body need not carry the id the search found.
-    if let Value::Object(o) = &mut body {
-        o.entry("id").or_insert_with(|| Value::String(id.clone()));
-    }
     let opts = WriteOptions {
         if_match,
         ..Default::default()

@@ -169,3 +169,16 @@ pub fn contains(haystack: &[u8], needle: &str) -> bool {
     let n = needle.as_bytes();
     haystack.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
+
+/// `needle` as a word of its own (not inside a longer run of letters and digits): a short
+/// needle such as a year otherwise turns up by chance inside hex-printed ciphertext and hashes.
+pub fn contains_word(haystack: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    let alnum = |i: Option<usize>| {
+        i.and_then(|i| haystack.get(i))
+            .is_some_and(u8::is_ascii_alphanumeric)
+    };
+    haystack.windows(n.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(n) && !alnum(i.checked_sub(1)) && !alnum(Some(i + n.len()))
+    })
+}
