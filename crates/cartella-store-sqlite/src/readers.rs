@@ -14,6 +14,10 @@ pub struct Readers {
     idle: Mutex<Vec<Connection>>,
     pub max: usize,
     opened: std::sync::atomic::AtomicUsize,
+    /// At most `max` queries on the blocking pool at once; the rest wait their turn in order.
+    /// Unbounded, 32 concurrent searches ran as 32 threads time-sliced over two cores, and the
+    /// slowest of them waited behind all the others (the p99).
+    running: tokio::sync::Semaphore,
 }
 
 impl Readers {
@@ -23,6 +27,7 @@ impl Readers {
             idle: Mutex::new(Vec::new()),
             max,
             opened: Default::default(),
+            running: tokio::sync::Semaphore::new(max),
         }
     }
 
@@ -81,6 +86,11 @@ impl Readers {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        let _turn = self
+            .running
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Internal("reader pool closed".into()))?;
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let conn = this.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
