@@ -68,14 +68,22 @@ impl SqliteBackend {
         let conn = Connection::open(path).map_err(map_err)?;
         // Probe first: a file that is not SQLite fails here with a clear error.
         migrate::applied(&conn, &display)?;
+        // Checkpoints belong to the checkpointer thread. Under steady reads the WAL cannot be
+        // restarted and outgrows any small threshold; past it the writer itself checkpointed after
+        // every commit, each with an fsync of the database file (160 ms here: the creates' p99
+        // was 200 ms). The writer's own threshold (1 GiB) is only a safety net now, and a WAL
+        // that was restarted is cut back to 64 MiB. The writer's index inserts descend b-trees
+        // of a multi-gigabyte file: a 128 MiB cache and mmap instead of a pread per page miss.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -32000;
+             PRAGMA cache_size = -131072;
+             PRAGMA mmap_size = 2147418112;
              PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 20000;",
+             PRAGMA wal_autocheckpoint = 262144;
+             PRAGMA journal_size_limit = 67108864;",
         )
         .map_err(map_err)?;
         tune(&conn)?;
