@@ -53,10 +53,10 @@ pub fn spawn(path: PathBuf, every: Duration) -> std::io::Result<Checkpointer> {
             // restarting checkpoint holds the writer for the little the passive one left
             // (waiting at most its busy timeout for readers to move on) and the next write
             // starts the WAL from the beginning.
-            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > RESTART_ABOVE) {
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
-                    tracing::debug!(error = %e, "WAL restart deferred");
-                }
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > RESTART_ABOVE)
+                && let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))
+            {
+                tracing::debug!(error = %e, "WAL restart deferred");
             }
         }
     })?;

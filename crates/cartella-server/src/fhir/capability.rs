@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cartella_core::resource_types::R4_RESOURCE_TYPES;
-use cartella_store::extract::{Kind, rules_for};
+use cartella_store::extract::{Kind, rules, rules_for};
 use cartella_store::search::parse::modifiers;
 use cartella_store::store::chain_targets;
 use std::collections::BTreeSet;
@@ -38,6 +38,7 @@ fn kind(k: Kind) -> &'static str {
         Kind::Reference => "reference",
         Kind::Quantity => "quantity",
         Kind::Number => "number",
+        Kind::Uri => "uri",
     }
 }
 
@@ -80,6 +81,9 @@ fn resource(rtype: &str) -> Value {
     for r in rules_for(rtype) {
         let mut p = json!({"name": r.name, "type": kind(r.kind)});
         let mut doc = format!("Modifiers: :{}", modifiers(r).join(", :"));
+        if rules::cartella_defined(rtype, r.name) {
+            doc = format!("Defined by Cartella, not by R4. {doc}");
+        }
         if r.kind == Kind::Reference {
             doc += ", :[type]; chains one level (see extension)";
             let chained = chains(rtype, r.name);
@@ -90,7 +94,7 @@ fn resource(rtype: &str) -> Value {
                     .collect::<Vec<_>>()
             );
         }
-        if matches!(r.kind, Kind::Date | Kind::Token | Kind::String) && !r.blind {
+        if matches!(r.kind, Kind::Date | Kind::Token | Kind::String | Kind::Uri) && !r.blind {
             doc += ". Sortable (_sort).";
         }
         if r.blind {
@@ -109,7 +113,7 @@ fn resource(rtype: &str) -> Value {
         .flat_map(|src| {
             rules_for(src)
                 .iter()
-                .filter(|r| r.kind == Kind::Reference && r.target.is_none_or(|t| t == rtype))
+                .filter(|r| r.kind == Kind::Reference && r.targets.contains(&rtype))
                 .map(move |r| format!("{src}:{}", r.name))
         })
         .collect();

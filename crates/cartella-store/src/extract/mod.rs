@@ -3,6 +3,7 @@
 //! over the JSON without allocation-heavy machinery.
 
 pub mod rules;
+mod spec_rules;
 pub mod values;
 
 use crate::crypto::blind;
@@ -92,6 +93,15 @@ fn add(rows: &mut IndexRows, rule: &'static ParamRule, node: &Value, blind_key: 
                 });
             }
         }
+        Kind::Uri => {
+            if let Some(uri) = node.as_str() {
+                rows.tokens.push(TokenRow {
+                    param,
+                    system: String::new(),
+                    code: uri.to_owned(),
+                });
+            }
+        }
         Kind::Quantity | Kind::Number => {
             if let Some((value, system, code)) = values::quantity(node) {
                 rows.quantities.push(QuantityRow {
@@ -178,5 +188,68 @@ mod tests {
         assert_eq!(rows.dates.len(), 1);
         assert_eq!(rows.quantities[0].value, 72.0);
         assert_eq!(patient_of("Observation", "o1", &o).as_deref(), Some("p1"));
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_and_choice_elements_select_what_the_spec_means() {
+        let p = json!({"resourceType": "Patient", "id": "p1",
+            "telecom": [{"system": "phone", "value": "+39 06 1234"},
+                        {"system": "email", "value": "maria@example.org"}]});
+        let phones = values::select(&p, &["telecom[system=phone]"]);
+        assert_eq!(phones.len(), 1);
+        assert_eq!(phones[0]["value"], "+39 06 1234");
+        let o = json!({"effectivePeriod": {"start": "2024-01-01"}, "classHistory": [{"class": {}}],
+            "extension": [{"url": "http://a.example/x.y", "valueString": "kept"},
+                          {"url": "http://b.example", "valueString": "other"}]});
+        assert_eq!(values::select(&o, &["effective"]).len(), 1, "effective[x]");
+        assert!(
+            values::select(&o, &["class"]).is_empty(),
+            "classHistory is no choice of class"
+        );
+        let ext = values::select(&o, &["extension[url=http://a.example/x.y].value"]);
+        assert_eq!(
+            ext,
+            vec![&json!("kept")],
+            "dots inside a filter do not split"
+        );
+    }
+
+    #[test]
+    fn phone_and_email_of_a_patient_are_blind_and_kept_apart() {
+        let p = json!({"resourceType": "Patient", "id": "p1",
+            "meta": {"tag": [{"system": "urn:t", "code": "vip"}], "profile": ["http://x/p|1.0"]},
+            "telecom": [{"system": "phone", "value": "+39 06 1234"},
+                        {"system": "email", "value": "maria@example.org"}]});
+        let rows = extract("Patient", &p, &[1u8; 32]);
+        let params: Vec<&str> = rows.blinds.iter().map(|b| b.param).collect();
+        assert!(params.contains(&"phone") && params.contains(&"email"));
+        let phone_tokens = rows.blinds.iter().filter(|b| b.param == "phone").count();
+        assert_eq!(
+            phone_tokens, 2,
+            "one phone number: any-system and system|value tokens"
+        );
+        assert!(
+            rows.tokens
+                .iter()
+                .all(|t| !t.code.contains("1234") && !t.code.contains("maria")),
+            "no plaintext contact: {:?}",
+            rows.tokens
+        );
+        assert!(
+            rows.tokens
+                .iter()
+                .any(|t| t.param == "_tag" && t.code == "vip")
+        );
+        assert!(
+            rows.tokens.iter().any(|t| t.param == "_profile"
+                && t.system.is_empty()
+                && t.code == "http://x/p|1.0")
+        );
     }
 }

@@ -1,6 +1,10 @@
-//! The indexed search parameters per resource type. Names and meanings follow the FHIR R4
-//! search parameters; identifying parameters of people (patients and their relatives) are
-//! `blind`: only keyed tokens reach the database. `_id` and `_lastUpdated` need no rule.
+//! The indexed search parameters per resource type: the official FHIR R4 search parameters
+//! (generated into `spec_rules.rs`), with Cartella's privacy rule on top: identifying
+//! parameters of people (patients, their relatives, persons) are `blind`, so only keyed tokens
+//! reach the database. `_id` and `_lastUpdated` need no rule.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -11,261 +15,138 @@ pub enum Kind {
     Quantity,
     /// A plain number (kept in the quantity index without system and unit).
     Number,
+    /// A URI or canonical, matched exactly (kept in the token index without a system).
+    Uri,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ParamRule {
     pub name: &'static str,
     pub kind: Kind,
+    /// Dotted element paths; `elem[key=value]` keeps the items whose `key` is `value`, and an
+    /// element named without its type suffix (`effective`) reads whichever choice is present.
     pub paths: &'static [&'static str],
     pub blind: bool,
     /// For references: only targets of this type are indexed (e.g. `patient` → Patient).
     pub target: Option<&'static str>,
+    /// For references: the types it may point to (the spec's `SearchParameter.target`), which
+    /// chains follow and `_revinclude` is offered for.
+    pub targets: &'static [&'static str],
 }
 
-const fn p(name: &'static str, kind: Kind, paths: &'static [&'static str]) -> ParamRule {
+pub(super) const fn spec(
+    name: &'static str,
+    kind: Kind,
+    paths: &'static [&'static str],
+    target: Option<&'static str>,
+    targets: &'static [&'static str],
+) -> ParamRule {
     ParamRule {
         name,
         kind,
         paths,
         blind: false,
-        target: None,
-    }
-}
-const fn blind(name: &'static str, kind: Kind, paths: &'static [&'static str]) -> ParamRule {
-    ParamRule {
-        name,
-        kind,
-        paths,
-        blind: true,
-        target: None,
-    }
-}
-const fn patient_ref(paths: &'static [&'static str]) -> ParamRule {
-    ParamRule {
-        name: "patient",
-        kind: Kind::Reference,
-        paths,
-        blind: false,
-        target: Some("Patient"),
+        target,
+        targets,
     }
 }
 
-use Kind::*;
-
-const PATIENT: &[ParamRule] = &[
-    blind("name", String, &["name"]),
-    blind("family", String, &["name.family"]),
-    blind("given", String, &["name.given"]),
-    blind("birthdate", Date, &["birthDate"]),
-    blind("identifier", Token, &["identifier"]),
-    blind("telecom", Token, &["telecom"]),
-    blind("phone", Token, &["telecom"]),
-    blind("email", Token, &["telecom"]),
-    blind("address", String, &["address"]),
-    blind("address-city", String, &["address.city"]),
-    blind("address-postalcode", String, &["address.postalCode"]),
-    p("gender", Token, &["gender"]),
-    p("active", Token, &["active"]),
-    p("deceased", Token, &["deceasedBoolean"]),
-    p("general-practitioner", Reference, &["generalPractitioner"]),
-    p("organization", Reference, &["managingOrganization"]),
-    p("link", Reference, &["link.other"]),
+/// Resource types whose subjects are people identified by these parameters.
+const PEOPLE: &[&str] = &["Patient", "RelatedPerson", "Person"];
+const IDENTIFYING: &[&str] = &[
+    "name",
+    "family",
+    "given",
+    "phonetic",
+    "birthdate",
+    "death-date",
+    "identifier",
+    "telecom",
+    "phone",
+    "email",
+    "address",
+    "address-city",
+    "address-country",
+    "address-postalcode",
+    "address-state",
 ];
 
-const RELATED_PERSON: &[ParamRule] = &[
-    blind("name", String, &["name"]),
-    blind("identifier", Token, &["identifier"]),
-    blind("telecom", Token, &["telecom"]),
-    patient_ref(&["patient"]),
-];
-
-const PRACTITIONER: &[ParamRule] = &[
-    p("name", String, &["name"]),
-    p("family", String, &["name.family"]),
-    p("given", String, &["name.given"]),
-    p("identifier", Token, &["identifier"]),
-    p("active", Token, &["active"]),
-];
-
-const ORGANIZATION: &[ParamRule] = &[
-    p("name", String, &["name", "alias"]),
-    p("identifier", Token, &["identifier"]),
-    p("type", Token, &["type"]),
-    p("active", Token, &["active"]),
-];
-
-const OBSERVATION: &[ParamRule] = &[
-    p("code", Token, &["code"]),
-    p("category", Token, &["category"]),
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("encounter", Reference, &["encounter"]),
-    p("performer", Reference, &["performer"]),
-    p(
-        "date",
-        Date,
-        &["effectiveDateTime", "effectivePeriod", "effectiveInstant"],
+/// Parameters Cartella adds to the spec's, declared in the CapabilityStatement like the others:
+/// the chart lists a patient's active alerts (R4 has no Flag `status` parameter), and imaging
+/// studies are filtered by size.
+const EXTRA: &[(&str, ParamRule)] = &[
+    ("Flag", spec("status", Kind::Token, &["status"], None, &[])),
+    (
+        "ImagingStudy",
+        spec(
+            "number-of-series",
+            Kind::Number,
+            &["numberOfSeries"],
+            None,
+            &[],
+        ),
     ),
-    p("value-quantity", Quantity, &["valueQuantity"]),
-    p("value-concept", Token, &["valueCodeableConcept"]),
-    p("component-code", Token, &["component.code"]),
-    p("based-on", Reference, &["basedOn"]),
+    (
+        "ImagingStudy",
+        spec(
+            "number-of-instances",
+            Kind::Number,
+            &["numberOfInstances"],
+            None,
+            &[],
+        ),
+    ),
 ];
 
-const ENCOUNTER: &[ParamRule] = &[
-    p("status", Token, &["status"]),
-    p("class", Token, &["class"]),
-    p("type", Token, &["type"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("participant", Reference, &["participant.individual"]),
-    p("date", Date, &["period"]),
-    p("reason-code", Token, &["reasonCode"]),
-];
-
-const CONDITION: &[ParamRule] = &[
-    p("code", Token, &["code"]),
-    p("clinical-status", Token, &["clinicalStatus"]),
-    p("verification-status", Token, &["verificationStatus"]),
-    p("category", Token, &["category"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("encounter", Reference, &["encounter"]),
-    p("onset-date", Date, &["onsetDateTime", "onsetPeriod"]),
-    p("recorded-date", Date, &["recordedDate"]),
-];
-
-const ALLERGY: &[ParamRule] = &[
-    p("code", Token, &["code", "reaction.substance"]),
-    p("clinical-status", Token, &["clinicalStatus"]),
-    p("criticality", Token, &["criticality"]),
-    p("category", Token, &["category"]),
-    patient_ref(&["patient"]),
-    p("date", Date, &["recordedDate"]),
-];
-
-const MEDICATION_REQUEST: &[ParamRule] = &[
-    p("code", Token, &["medicationCodeableConcept"]),
-    p("status", Token, &["status"]),
-    p("intent", Token, &["intent"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("encounter", Reference, &["encounter"]),
-    p("requester", Reference, &["requester"]),
-    p("authoredon", Date, &["authoredOn"]),
-];
-
-const SERVICE_REQUEST: &[ParamRule] = &[
-    p("code", Token, &["code"]),
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("authored", Date, &["authoredOn"]),
-];
-
-const DIAGNOSTIC_REPORT: &[ParamRule] = &[
-    p("code", Token, &["code"]),
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("result", Reference, &["result"]),
-    p("date", Date, &["effectiveDateTime", "effectivePeriod"]),
-];
-
-const APPOINTMENT: &[ParamRule] = &[
-    p("status", Token, &["status"]),
-    p("actor", Reference, &["participant.actor"]),
-    ParamRule {
-        name: "patient",
-        kind: Reference,
-        paths: &["participant.actor"],
-        blind: false,
-        target: Some("Patient"),
-    },
-    ParamRule {
-        name: "practitioner",
-        kind: Reference,
-        paths: &["participant.actor"],
-        blind: false,
-        target: Some("Practitioner"),
-    },
-    ParamRule {
-        name: "location",
-        kind: Reference,
-        paths: &["participant.actor"],
-        blind: false,
-        target: Some("Location"),
-    },
-    p("date", Date, &["start"]),
-    p("service-type", Token, &["serviceType"]),
-];
-
-const PROCEDURE: &[ParamRule] = &[
-    p("code", Token, &["code"]),
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("date", Date, &["performedDateTime", "performedPeriod"]),
-];
-
-const GENERIC_CLINICAL: &[ParamRule] = &[
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject", "patient"]),
-];
-
-const IMAGING_STUDY: &[ParamRule] = &[
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("modality", Token, &["series.modality"]),
-    p("started", Date, &["started"]),
-    p("number-of-series", Number, &["numberOfSeries"]),
-    p("number-of-instances", Number, &["numberOfInstances"]),
-];
-
-const RISK_ASSESSMENT: &[ParamRule] = &[
-    p("status", Token, &["status"]),
-    p("subject", Reference, &["subject"]),
-    patient_ref(&["subject"]),
-    p("probability", Number, &["prediction.probabilityDecimal"]),
-    p("date", Date, &["occurrenceDateTime", "occurrencePeriod"]),
-];
-
-const NONE: &[ParamRule] = &[];
-
-/// The rules of a resource type (an empty slice when nothing beyond `_id`/`_lastUpdated`).
-pub fn rules_for(rtype: &str) -> &'static [ParamRule] {
-    match rtype {
-        "Patient" => PATIENT,
-        "RelatedPerson" => RELATED_PERSON,
-        "Practitioner" => PRACTITIONER,
-        "Organization" => ORGANIZATION,
-        "Observation" => OBSERVATION,
-        "Encounter" => ENCOUNTER,
-        "Condition" => CONDITION,
-        "AllergyIntolerance" => ALLERGY,
-        "MedicationRequest" => MEDICATION_REQUEST,
-        "ServiceRequest" => SERVICE_REQUEST,
-        "DiagnosticReport" => DIAGNOSTIC_REPORT,
-        "Appointment" => APPOINTMENT,
-        "Procedure" => PROCEDURE,
-        "CarePlan"
-        | "Consent"
-        | "DocumentReference"
-        | "FamilyMemberHistory"
-        | "QuestionnaireResponse"
-        | "Immunization"
-        | "MedicationStatement"
-        | "Flag"
-        | "Goal"
-        | "Communication" => GENERIC_CLINICAL,
-        "ImagingStudy" => IMAGING_STUDY,
-        "RiskAssessment" => RISK_ASSESSMENT,
-        _ => NONE,
+/// Where the spec's expression is not a path: `Patient.deceased.exists() and … != false`
+/// becomes the boolean choice (a recorded date of death is searched with `death-date`).
+fn adjust(rtype: &str, rules: &mut Vec<ParamRule>) {
+    if rtype == "Patient" {
+        rules.push(spec(
+            "deceased",
+            Kind::Token,
+            &["deceasedBoolean"],
+            None,
+            &[],
+        ));
     }
+    rules.extend(
+        EXTRA
+            .iter()
+            .filter(|(t, _)| *t == rtype)
+            .map(|(_, r)| r.clone()),
+    );
+    if PEOPLE.contains(&rtype) {
+        for r in rules.iter_mut().filter(|r| IDENTIFYING.contains(&r.name)) {
+            r.blind = true;
+        }
+    }
+}
+
+static RULES: LazyLock<HashMap<&'static str, Vec<ParamRule>>> = LazyLock::new(|| {
+    cartella_core::resource_types::R4_RESOURCE_TYPES
+        .iter()
+        .map(|&rtype| {
+            let mut rules = super::spec_rules::by_type(rtype)
+                .unwrap_or_default()
+                .to_vec();
+            rules.extend_from_slice(super::spec_rules::COMMON);
+            adjust(rtype, &mut rules);
+            (rtype, rules)
+        })
+        .collect()
+});
+
+/// The rules of a resource type (the Resource-level ones only for a type R4 does not define).
+pub fn rules_for(rtype: &str) -> &'static [ParamRule] {
+    RULES
+        .get(rtype)
+        .map_or(super::spec_rules::COMMON, Vec::as_slice)
+}
+
+/// Whether a parameter is Cartella's own rather than one of the R4 definitions.
+pub fn cartella_defined(rtype: &str, name: &str) -> bool {
+    EXTRA.iter().any(|(t, r)| *t == rtype && r.name == name)
 }
 
 pub fn rule(rtype: &str, name: &str) -> Option<&'static ParamRule> {

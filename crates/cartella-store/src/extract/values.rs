@@ -5,19 +5,30 @@
 use crate::search::dates::parse_range;
 use serde_json::Value;
 
-/// Nodes reached by any of the dotted `paths`, arrays flattened at every step.
+/// Nodes reached by any of the dotted `paths`, arrays flattened at every step. A segment
+/// `elem[key=value]` keeps the items whose `key` is the string `value`; a segment naming a
+/// choice element without its type (`effective`) reads `effectiveDateTime`, `effectivePeriod`…
 pub fn select<'a>(root: &'a Value, paths: &[&str]) -> Vec<&'a Value> {
     let mut out = Vec::new();
     for path in paths {
         let mut current = vec![root];
-        for seg in path.split('.') {
+        for seg in segments(path) {
+            let (name, filter) = match seg.split_once('[') {
+                Some((n, f)) => (n, f.strip_suffix(']').and_then(|f| f.split_once('='))),
+                None => (seg, None),
+            };
             let mut next = Vec::new();
             for node in current {
-                if let Some(v) = node.get(seg) {
-                    match v {
-                        Value::Array(items) => next.extend(items.iter()),
-                        v => next.push(v),
-                    }
+                let Some(v) = node.get(name).or_else(|| choice(node, name)) else {
+                    continue;
+                };
+                let keep = |item: &Value| {
+                    filter.is_none_or(|(k, want)| item.get(k).and_then(Value::as_str) == Some(want))
+                };
+                match v {
+                    Value::Array(items) => next.extend(items.iter().filter(|i| keep(i))),
+                    v if keep(v) => next.push(v),
+                    _ => {}
                 }
             }
             current = next;
@@ -26,6 +37,90 @@ pub fn select<'a>(root: &'a Value, paths: &[&str]) -> Vec<&'a Value> {
     }
     out
 }
+
+/// The `.`-separated segments of a path; dots inside `[…]` (URLs in filters) do not split.
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        let mut depth = 0u32;
+        for (i, c) in s.char_indices() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                '.' if depth == 0 => {
+                    rest = Some(&s[i + 1..]);
+                    return Some(&s[..i]);
+                }
+                _ => {}
+            }
+        }
+        rest = None;
+        Some(s)
+    })
+}
+
+/// The value of choice element `name[x]`: the one key `name` + a FHIR type name.
+fn choice<'a>(node: &'a Value, name: &str) -> Option<&'a Value> {
+    node.as_object()?.iter().find_map(|(k, v)| {
+        let suffix = k.strip_prefix(name)?;
+        CHOICE_TYPES.contains(&suffix).then_some(v)
+    })
+}
+
+/// The datatypes a FHIR R4 choice element can take, as they appear in element names.
+const CHOICE_TYPES: &[&str] = &[
+    "Boolean",
+    "Integer",
+    "String",
+    "Decimal",
+    "Uri",
+    "Url",
+    "Canonical",
+    "Base64Binary",
+    "Instant",
+    "Date",
+    "DateTime",
+    "Time",
+    "Code",
+    "Oid",
+    "Id",
+    "Markdown",
+    "UnsignedInt",
+    "PositiveInt",
+    "Uuid",
+    "Address",
+    "Age",
+    "Annotation",
+    "Attachment",
+    "CodeableConcept",
+    "Coding",
+    "ContactPoint",
+    "Count",
+    "Distance",
+    "Duration",
+    "HumanName",
+    "Identifier",
+    "Money",
+    "Period",
+    "Quantity",
+    "Range",
+    "Ratio",
+    "Reference",
+    "SampledData",
+    "Signature",
+    "Timing",
+    "ContactDetail",
+    "Contributor",
+    "DataRequirement",
+    "Expression",
+    "ParameterDefinition",
+    "RelatedArtifact",
+    "TriggerDefinition",
+    "UsageContext",
+    "Dosage",
+    "Meta",
+];
 
 /// `(system, code)` pairs of a token-typed node.
 pub fn tokens(node: &Value) -> Vec<(String, String)> {

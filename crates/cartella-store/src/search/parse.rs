@@ -138,7 +138,7 @@ fn sort(out: &mut ParsedSearch, rtype: &str, value: &str) {
         }
         (_, Some(r)) => match r.kind {
             Kind::Date => SortKey::Date(name.to_owned()),
-            Kind::Token => SortKey::Token(name.to_owned()),
+            Kind::Token | Kind::Uri => SortKey::Token(name.to_owned()),
             Kind::String => SortKey::String(name.to_owned()),
             _ => {
                 out.warnings.push(format!(
@@ -267,6 +267,24 @@ fn add_param(
                 any_of,
             });
         }
+        (Kind::Uri, _) => {
+            if modifier.is_some() {
+                return Err(bad_modifier());
+            }
+            // A URI is one code: a `|` in it (a canonical's version) is part of the value.
+            let any_of = alternatives
+                .iter()
+                .map(|v| Match::Token {
+                    system: Some(String::new()),
+                    code: Some((*v).to_owned()),
+                })
+                .collect();
+            out.clauses.push(Clause::Index {
+                param,
+                negate: false,
+                any_of,
+            });
+        }
         (Kind::String, false) => {
             let how = match modifier {
                 None => StringMatch::Prefix,
@@ -318,7 +336,7 @@ fn add_param(
         (Kind::Reference, _) => {
             let any_of = alternatives
                 .iter()
-                .map(|v| reference_match(v, modifier))
+                .map(|v| reference_match(rule, v, modifier))
                 .collect::<Result<Vec<_>>>()?;
             out.clauses.push(Clause::Index {
                 param,

@@ -8,6 +8,7 @@ use crate::crypto::blind;
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::{Kind, ParamRule};
+use cartella_core::resource_types::R4_RESOURCE_TYPES;
 
 /// The modifiers a parameter accepts (besides `:[type]` on references). Refusals below are
 /// checked against this table first, and the CapabilityStatement declares it.
@@ -18,6 +19,7 @@ pub fn modifiers(rule: &ParamRule) -> &'static [&'static str] {
         (Kind::String, false) => &["missing", "exact", "contains"],
         (Kind::String, true) => &["missing", "exact"],
         (Kind::Reference, _) => &["missing"],
+        (Kind::Uri, _) => &["missing"],
         (Kind::Date | Kind::Quantity | Kind::Number, _) => &["missing"],
     }
 }
@@ -42,7 +44,7 @@ pub(super) const KNOWN_MODIFIERS: &[&str] = &[
 pub(super) fn table_of(rule: &ParamRule) -> Table {
     match (rule.kind, rule.blind) {
         (_, true) => Table::Blind,
-        (Kind::Token, _) => Table::Token,
+        (Kind::Token | Kind::Uri, _) => Table::Token,
         (Kind::String, _) => Table::String,
         (Kind::Date, _) => Table::Date,
         (Kind::Reference, _) => Table::Ref,
@@ -192,11 +194,33 @@ pub fn date_cond(param: &str, value: &str) -> Result<(bool, DateCond)> {
     Ok((negate, c))
 }
 
-pub(super) fn reference_match(value: &str, modifier: Option<&str>) -> Result<Match> {
+pub(super) fn reference_match(
+    rule: &ParamRule,
+    value: &str,
+    modifier: Option<&str>,
+) -> Result<Match> {
     let trimmed = value.trim_end_matches('/');
     let mut parts = trimmed.rsplit('/');
     let id = parts.next().unwrap_or_default().to_owned();
     let typed = parts.next().map(str::to_owned);
+    // `subject:Patient=1` and `subject=Patient/1` must name a type the parameter can point to.
+    let named = modifier
+        .filter(|m| m.starts_with(|c: char| c.is_ascii_uppercase()))
+        .or(typed.as_deref());
+    if let Some(t) = named
+        && !rule.targets.is_empty()
+        && !rule.targets.contains(&t)
+    {
+        let why = if R4_RESOURCE_TYPES.contains(&t) {
+            format!("'{}' does not refer to {t}", rule.name)
+        } else {
+            format!("'{t}' is not an R4 resource type")
+        };
+        return Err(StoreError::InvalidSearch(format!(
+            "{why} (it refers to {})",
+            rule.targets.join(", ")
+        )));
+    }
     let target_type = match (modifier, typed) {
         (Some(m), _) if m.starts_with(|c: char| c.is_ascii_uppercase()) => Some(m.to_owned()),
         (Some(m), _) => {
@@ -230,7 +254,12 @@ pub(super) fn quantity_match(param: &str, value: &str) -> Result<(bool, Match)> 
     let mut cond = NumCond::default();
     let mut negate = false;
     match prefix {
-        "eq" | "ap" => (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false))),
+        "eq" => (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false))),
+        "ap" => {
+            // Approximately: within 10% of the value (never narrower than its precision).
+            let pad = (v.abs() * 0.1).max(half);
+            (cond.min, cond.max) = (Some((v - pad, true)), Some((v + pad, true)));
+        }
         "ne" => {
             (cond.min, cond.max) = (Some((v - half, true)), Some((v + half, false)));
             negate = true;
@@ -253,5 +282,32 @@ mod tests {
         assert!(c.hi_ge.is_some() && c.lo_ge.is_none());
         let (neg, _) = date_cond("date", "ne2021").unwrap();
         assert!(neg);
+    }
+
+    #[test]
+    fn approximately_is_within_ten_percent() {
+        let (_, m) = quantity_match("value-quantity", "ap100").unwrap();
+        let Match::Quantity { cond, .. } = m else {
+            panic!("{m:?}")
+        };
+        assert_eq!(cond.min, Some((90.0, true)));
+        assert_eq!(cond.max, Some((110.0, true)));
+    }
+
+    #[test]
+    fn typed_references_must_name_a_target_of_the_parameter() {
+        let subject = crate::extract::rules::rule("Observation", "subject").unwrap();
+        assert!(reference_match(subject, "Patient/1", None).is_ok());
+        assert!(reference_match(subject, "1", Some("Group")).is_ok());
+        let err = reference_match(subject, "1", Some("Foo")).unwrap_err();
+        assert!(
+            err.to_string().contains("'Foo' is not an R4 resource type"),
+            "{err}"
+        );
+        let err = reference_match(subject, "Medication/1", None).unwrap_err();
+        assert!(
+            err.to_string().contains("does not refer to Medication"),
+            "{err}"
+        );
     }
 }

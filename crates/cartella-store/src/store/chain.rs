@@ -18,8 +18,8 @@ pub(super) struct Chained {
     pub warnings: Vec<String>,
 }
 
-/// The types a chain `param.chained` may follow: the one named (`subject:Patient`), the rule's
-/// own target (`patient` → Patient), or every type that has the chained parameter.
+/// The types a chain `param.chained` may follow: the one named (`subject:Patient`) or those the
+/// reference may point to (`patient` → Patient), each only if it has the chained parameter.
 pub fn chain_targets(
     rtype: &str,
     param: &str,
@@ -32,7 +32,8 @@ pub fn chain_targets(
     R4_RESOURCE_TYPES
         .iter()
         .copied()
-        .filter(|t| named.or(r.target).is_none_or(|want| want == *t))
+        .filter(|t| r.targets.contains(t))
+        .filter(|t| named.is_none_or(|want| want == *t))
         .filter(|t| rule(t, chained).is_some())
         .collect()
 }

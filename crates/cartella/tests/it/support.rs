@@ -16,6 +16,25 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// A file of the shared public data (`../shared/data/<rel>` beside the checkout, or under
+/// `$CARTELLA_SHARED_DIR`). Missing: `None` and the caller skips, except in CI.
+pub fn shared_data(rel: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("CARTELLA_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let file = root.join("data").join(rel);
+    if file.exists() {
+        return Some(file);
+    }
+    assert!(
+        !in_ci(),
+        "{} is required in CI (set CARTELLA_SHARED_DIR when the checkout is not beside shared/)",
+        file.display()
+    );
+    eprintln!("SKIP: {} not found", file.display());
+    None
+}
+
 /// One backend's fresh, empty, migrated-on-open database.
 pub struct World {
     pub name: &'static str,

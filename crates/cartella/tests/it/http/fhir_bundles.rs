@@ -193,13 +193,7 @@ async fn if_none_exist_header_and_capability_statement() {
 
 /// The official examples package, unpacked once per test run.
 pub(super) fn examples_dir() -> Option<std::path::PathBuf> {
-    let tgz = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/fhir-r4/hl7.fhir.r4.examples-4.0.1.tgz");
-    if !tgz.exists() {
-        assert!(!crate::support::in_ci(), "shared/data is required in CI");
-        eprintln!("SKIP: {} not found", tgz.display());
-        return None;
-    }
+    let tgz = crate::support::shared_data("fhir-r4/hl7.fhir.r4.examples-4.0.1.tgz")?;
     let dir = std::env::temp_dir().join(format!("cartella-fhir-examples-{}", std::process::id()));
     if !dir.join("package").exists() {
         std::fs::create_dir_all(&dir).unwrap();

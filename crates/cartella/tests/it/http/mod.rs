@@ -19,6 +19,7 @@ mod fhir_export;
 mod fhir_include;
 mod fhir_modifiers;
 mod fhir_sort;
+mod fhir_spec_params;
 mod fhir_validate;
 mod identity;
 mod isolation;
