@@ -158,19 +158,8 @@ impl Store {
                         current: prev.map_or_else(|| "none".into(), |v| v.to_string()),
                     });
                 }
-                let (op, stored, patient) = self
-                    .prepare(ctx, rtype, id.as_str(), body, prev, pending)
-                    .await?;
-                let action = if prev.is_some() { "update" } else { "create" };
-                let draft = self
-                    .audit_draft(
-                        ctx,
-                        action,
-                        Some((rtype, id.as_str(), Some(op.version))),
-                        patient.as_deref(),
-                        "success",
-                        None,
-                    )
+                let (op, stored, draft) = self
+                    .prepare_audited(ctx, rtype, id.as_str(), body, prev, pending)
                     .await?;
                 batch.ops.push(op);
                 batch.audit.push(draft);

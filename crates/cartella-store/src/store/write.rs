@@ -170,20 +170,10 @@ impl Store {
                 self.check_existing(ctx, &scope, rtype, id).await?;
             }
             let mut pending = PendingKeys::new();
-            let (op, stored, patient) = self
-                .prepare(ctx, rtype, id, body.clone(), prev, &mut pending)
+            let (op, stored, draft) = self
+                .prepare_audited(ctx, rtype, id, body.clone(), prev, &mut pending)
                 .await?;
-            let action = if prev.is_some() { "update" } else { "create" };
-            let draft = self
-                .audit_draft(
-                    ctx,
-                    action,
-                    Some((rtype, id, Some(op.version))),
-                    patient.as_deref(),
-                    "success",
-                    None,
-                )
-                .await?;
+            let patient = draft.patient_id.clone();
             let batch = WriteBatch {
                 ops: vec![op],
                 new_keys: pending.values().map(|(_, r)| r.clone()).collect(),
@@ -219,6 +209,31 @@ impl Store {
         for (_, (key, record)) in pending {
             self.keys.remember(&ctx.tenant, key, &record);
         }
+    }
+
+    /// [`Self::prepare`] plus the audit event of that create or update (same transaction).
+    pub(super) async fn prepare_audited(
+        &self,
+        ctx: &AccessContext,
+        rtype: &'static str,
+        id: &str,
+        body: Map<String, Value>,
+        prev: Option<i64>,
+        pending: &mut PendingKeys,
+    ) -> Result<(WriteOp, StoredResource, AuditDraft)> {
+        let (op, stored, patient) = self.prepare(ctx, rtype, id, body, prev, pending).await?;
+        let action = if prev.is_some() { "update" } else { "create" };
+        let draft = self
+            .audit_draft(
+                ctx,
+                action,
+                Some((rtype, id, Some(op.version))),
+                patient.as_deref(),
+                "success",
+                None,
+            )
+            .await?;
+        Ok((op, stored, draft))
     }
 
     /// Seal one version: stamp meta, pick the compartment key, extract index rows.

@@ -153,19 +153,8 @@ impl Store {
                         "{rtype}/{id} appears twice in one import"
                     )));
                 }
-                let (op, s, patient) = self
-                    .prepare(ctx, rtype, id.as_str(), body, prev, &mut pending)
-                    .await?;
-                let action = if prev.is_some() { "update" } else { "create" };
-                let draft = self
-                    .audit_draft(
-                        ctx,
-                        action,
-                        Some((rtype, id.as_str(), Some(op.version))),
-                        patient.as_deref(),
-                        "success",
-                        None,
-                    )
+                let (op, s, draft) = self
+                    .prepare_audited(ctx, rtype, id.as_str(), body, prev, &mut pending)
                     .await?;
                 batch.ops.push(op);
                 batch.audit.push(draft);
