@@ -23,12 +23,7 @@ async fn transaction_resolves_urn_uuid_references_atomically() {
         assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.text);
         let out = r.json();
         assert_eq!(out["type"], "transaction-response");
-        let statuses: Vec<&str> = out["entry"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["response"]["status"].as_str().unwrap())
-            .collect();
+        let statuses = entry_statuses(&out);
         assert_eq!(
             statuses,
             ["201 Created", "201 Created", "201 Created"],

@@ -171,12 +171,7 @@ async fn batch_entries_follow_the_conditional_rules() {
         let r = send(app.post("", &bundle)).await;
         assert_eq!(r.status, StatusCode::OK, "{name}: {r:?}");
         let out = r.json();
-        let statuses: Vec<&str> = out["entry"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["response"]["status"].as_str().unwrap())
-            .collect();
+        let statuses = entry_statuses(&out);
         assert_eq!(
             statuses,
             ["200 OK", "201 Created", "204 No Content", "400 Bad Request"],

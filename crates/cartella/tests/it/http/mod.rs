@@ -343,6 +343,19 @@ pub fn entries(bundle: &Value) -> Vec<Value> {
     bundle["entry"].as_array().cloned().unwrap_or_default()
 }
 
+/// The `response.status` of every entry of a batch or transaction response.
+pub fn entry_statuses(bundle: &Value) -> Vec<String> {
+    entries(bundle)
+        .iter()
+        .map(|e| {
+            e["response"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
 /// Ids of the entries that are search matches.
 pub fn match_ids(bundle: &Value) -> Vec<String> {
     entries(bundle)
