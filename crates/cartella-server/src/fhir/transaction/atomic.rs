@@ -1,168 +1,18 @@
-//! `POST /fhir/R4` with a Bundle: `transaction` (all or nothing: new ids assigned up front,
-//! `urn:uuid:` and conditional references resolved, conditional create/update/delete decided by
-//! search, then one atomic store write) and `batch` (each entry on its own).
+//! A transaction: ids assigned up front, `urn:uuid:` and conditional references resolved,
+//! conditional create/update/delete decided by search, then one atomic store write.
 
-use super::handlers::parse_body;
-use super::interactions::{self, Done, Target};
-use super::outcome::{FHIR_JSON, FhirError, outcome};
-use super::query::query_pairs;
+use super::entry::{Entry, at, bad, parse_entry, type_and_id};
+use super::{Result, error_entry, put_entry, read_entry};
 use crate::AppState;
-use crate::auth::authenticate;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use crate::fhir::interactions;
+use crate::fhir::outcome::FhirError;
+use crate::fhir::query::query_pairs;
+use axum::http::StatusCode;
 use cartella_core::{ResourceId, ResourceType};
+use cartella_store::AccessContext;
 use cartella_store::store::{Write, Written};
-use cartella_store::{AccessContext, StoredResource};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::SocketAddr;
-
-type Result<T> = std::result::Result<T, FhirError>;
-
-/// One entry's request, parsed.
-struct Entry {
-    full_url: Option<String>,
-    method: String,
-    rtype: &'static str,
-    /// `Some(id)` for `Type/id`; `None` for a type-level or conditional URL.
-    id: Option<String>,
-    /// Search parameters of a conditional URL (`Type?…`).
-    condition: Vec<(String, String)>,
-    if_none_exist: Vec<(String, String)>,
-    if_match: Option<i64>,
-    resource: Option<Value>,
-}
-
-/// `Patient/1`, `Patient`, or an absolute URL ending so: the last resource type in the path and
-/// the segment after it.
-fn type_and_id(path: &str) -> Option<(&'static str, Option<&str>)> {
-    let path = path.split_once("://").map_or(path, |(_, rest)| {
-        rest.split_once('/').map_or("", |(_, p)| p)
-    });
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    for i in (0..segments.len()).rev() {
-        if let Ok(t) = ResourceType::parse(segments[i]) {
-            return Some((t.as_str(), segments.get(i + 1).copied()));
-        }
-    }
-    None
-}
-
-fn bad(i: usize, msg: impl std::fmt::Display) -> FhirError {
-    FhirError::invalid(format!("entry {i}: {msg}"))
-}
-
-/// The same error, saying which entry caused it.
-fn at(i: usize, mut e: FhirError) -> FhirError {
-    e.message = format!("entry {i}: {}", e.message);
-    e
-}
-
-fn parse_entry(i: usize, e: &Value) -> Result<Entry> {
-    let req = e
-        .get("request")
-        .ok_or_else(|| bad(i, "request is missing"))?;
-    let method = req
-        .get("method")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad(i, "request.method is missing"))?
-        .to_uppercase();
-    let url = req
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad(i, "request.url is missing"))?;
-    let (path, query) = match url.split_once('?') {
-        Some((p, q)) => (p, Some(q.to_owned())),
-        None => (url, None),
-    };
-    let (rtype, id) = type_and_id(path).ok_or_else(|| {
-        bad(
-            i,
-            format!(
-                "request.url '{}' names no resource type",
-                path.chars().take(80).collect::<String>()
-            ),
-        )
-    })?;
-    if let Some(op) = id.filter(|s| s.starts_with('$')) {
-        return Err(FhirError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "not-supported",
-            format!("entry {i}: the operation {op} is not supported"),
-        ));
-    }
-    let id = id
-        .map(|s| ResourceId::parse(s).map(|r| r.to_string()))
-        .transpose()
-        .map_err(|e| bad(i, e))?;
-    let if_match = match req.get("ifMatch").and_then(Value::as_str) {
-        Some(v) => Some(
-            v.trim_start_matches("W/")
-                .trim_matches('"')
-                .parse()
-                .map_err(|_| bad(i, "ifMatch must be a version ETag"))?,
-        ),
-        None => None,
-    };
-    // `ifNoneExist` is a query, sometimes written with its type in front (`Patient?identifier=…`).
-    let if_none_exist = req
-        .get("ifNoneExist")
-        .and_then(Value::as_str)
-        .map(|q| {
-            query_pairs(Some(
-                q.split_once('?').map_or(q, |(_, after)| after).to_owned(),
-            ))
-        })
-        .unwrap_or_default();
-    Ok(Entry {
-        full_url: e.get("fullUrl").and_then(Value::as_str).map(str::to_owned),
-        method,
-        rtype,
-        id,
-        condition: query_pairs(query),
-        if_none_exist,
-        if_match,
-        resource: e.get("resource").cloned(),
-    })
-}
-
-pub async fn post(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: std::result::Result<Bytes, BytesRejection>,
-) -> Result<Response> {
-    let ctx = authenticate(&state, &headers, Some(peer), &Method::POST)
-        .await?
-        .ctx;
-    let bundle = parse_body(&headers, body)?;
-    if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
-        return Err(FhirError::invalid(
-            "POST to the base accepts a Bundle of type transaction or batch",
-        ));
-    }
-    let entries = bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let out = match bundle.get("type").and_then(Value::as_str) {
-        Some("transaction") => transaction(&state, &ctx, &entries).await?,
-        Some("batch") => batch(&state, &ctx, &entries).await,
-        _ => {
-            return Err(FhirError::invalid(
-                "Bundle.type must be transaction or batch",
-            ));
-        }
-    };
-    let mut resp = (StatusCode::OK, out.to_string()).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
-    Ok(resp)
-}
 
 /// Ids of the current resources matching a condition (at most two are needed to decide).
 async fn matches(
@@ -206,7 +56,11 @@ fn rewrite<'a>(
     }
 }
 
-async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Result<Value> {
+pub(super) async fn transaction(
+    state: &AppState,
+    ctx: &AccessContext,
+    raw: &[Value],
+) -> Result<Value> {
     // A read that cannot be parsed (an operation such as `$lookup`) fails alone; a write fails
     // the transaction.
     let mut entries = Vec::with_capacity(raw.len());
@@ -429,76 +283,4 @@ async fn transaction(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Re
         out.push(entry);
     }
     Ok(json!({"resourceType": "Bundle", "type": "transaction-response", "entry": out}))
-}
-
-fn put_entry(base: &str, r: &StoredResource, status: &str) -> Value {
-    let resource: Value = serde_json::from_slice(&r.json).unwrap_or(Value::Null);
-    json!({
-        "fullUrl": format!("{base}/{}/{}", r.rtype, r.id),
-        "resource": resource,
-        "response": {"status": status, "location": format!("{}/{}/_history/{}", r.rtype, r.id, r.version),
-                     "etag": format!("W/\"{}\"", r.version), "lastModified": r.last_updated.to_string()},
-    })
-}
-
-fn error_entry(e: FhirError) -> Value {
-    json!({"response": {"status": format!("{} {}", e.status.as_u16(), e.status.canonical_reason().unwrap_or("")),
-        "outcome": outcome(&[("error", e.code, &e.message)])}})
-}
-
-async fn read_entry(state: &AppState, ctx: &AccessContext, base: &str, e: &Entry) -> Value {
-    let result = match &e.id {
-        Some(id) => state.store.read(ctx, e.rtype, id).await.map(|r| put_entry(base, &r, "200 OK")),
-        None => state.store.search(ctx, e.rtype, &e.condition).await.map(|p| {
-            let items: Vec<Value> = p.resources.iter().map(|r| serde_json::from_slice(&r.json).unwrap_or(Value::Null)).collect();
-            json!({"resource": {"resourceType": "Bundle", "type": "searchset", "entry": items.into_iter().map(|r| json!({"resource": r})).collect::<Vec<_>>()},
-                   "response": {"status": "200 OK"}})
-        }),
-    };
-    result.unwrap_or_else(|err| error_entry(err.into()))
-}
-
-/// Each entry on its own: one failing entry does not stop the others. Writes follow the same
-/// rules as the REST interactions, conditional ones included.
-async fn batch(state: &AppState, ctx: &AccessContext, raw: &[Value]) -> Value {
-    let base = format!("{}/fhir/R4", state.config.public_url);
-    let mut out = Vec::new();
-    for (i, e) in raw.iter().enumerate() {
-        let entry = match parse_entry(i, e) {
-            Err(err) => error_entry(err),
-            Ok(e) if e.method == "GET" => read_entry(state, ctx, &base, &e).await,
-            Ok(e) => match batch_write(state, ctx, i, e).await {
-                Ok(Done::Created(r)) => put_entry(&base, &r, "201 Created"),
-                Ok(Done::Updated(r) | Done::Existing(r)) => put_entry(&base, &r, "200 OK"),
-                Ok(Done::Deleted(_)) => json!({"response": {"status": "204 No Content"}}),
-                Err(err) => error_entry(err),
-            },
-        };
-        out.push(entry);
-    }
-    json!({"resourceType": "Bundle", "type": "batch-response", "entry": out})
-}
-
-async fn batch_write(state: &AppState, ctx: &AccessContext, i: usize, e: Entry) -> Result<Done> {
-    let target = match &e.id {
-        Some(id) => Target::Id(id),
-        None => Target::Search(&e.condition),
-    };
-    let body = || {
-        e.resource
-            .clone()
-            .ok_or_else(|| FhirError::invalid("resource is missing"))
-    };
-    let done = match e.method.as_str() {
-        "POST" => {
-            let cond = (!e.if_none_exist.is_empty()).then_some(e.if_none_exist.as_slice());
-            interactions::create(state, ctx, e.rtype, body()?, cond).await
-        }
-        "PUT" => interactions::update(state, ctx, e.rtype, target, body()?, e.if_match).await,
-        "DELETE" => interactions::delete(state, ctx, e.rtype, target).await,
-        other => Err(FhirError::invalid(format!(
-            "method {other} is not supported in a batch"
-        ))),
-    };
-    done.map_err(|err| at(i, err))
 }
