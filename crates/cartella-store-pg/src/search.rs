@@ -156,7 +156,7 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                 )
             }
             Clause::Index {
-                param,
+                params,
                 negate,
                 any_of,
             } => {
@@ -168,14 +168,15 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                 let table = table(first);
                 if any_of.iter().any(|m| self::table(m) != table) {
                     return Err(StoreError::InvalidSearch(format!(
-                        "parameter '{param}' mixes kinds of values"
+                        "parameter '{}' mixes kinds of values",
+                        params.join("|")
                     )));
                 }
                 let alternatives: Vec<String> = any_of
                     .iter()
                     .map(|m| format!("({})", alternative(p, m)))
                     .collect();
-                let param = p.bind(param.clone());
+                let param = param_in(p, params);
                 let alternatives = alternatives.join(" OR ");
                 if Some(n) == driver {
                     // The narrowest clause drives: its rows come from the lookup index and the
@@ -184,13 +185,13 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                     sql += &format!(
                         " AND r.row_id IN (SELECT i.res_row FROM {table} i \
                          WHERE i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
-                         AND i.param = {param}::text AND ({alternatives}))"
+                         AND {param} AND ({alternatives}))"
                     );
                 } else {
                     sql += &format!(
                         " AND {}EXISTS (SELECT 1 FROM {table} i WHERE i.res_row = r.row_id \
                          AND i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
-                         AND i.param = {param}::text AND ({alternatives}))",
+                         AND {param} AND ({alternatives}))",
                         if *negate { "NOT " } else { "" },
                     );
                 }
@@ -271,7 +272,7 @@ impl PgBackend {
 fn sort_expr(p: &mut Params, plan: &SearchPlan) -> String {
     let desc = plan.sort.desc;
     let agg = if desc { "max" } else { "min" };
-    let (table, column, param) = match &plan.sort.key {
+    let (table, column, params) = match &plan.sort.key {
         SortKey::LastUpdated => return "r.last_updated".into(),
         SortKey::Id => return "(r.id COLLATE \"C\")".into(),
         SortKey::Date(n) => ("idx_date", if desc { "i.hi" } else { "i.lo" }, n),
@@ -283,9 +284,18 @@ fn sort_expr(p: &mut Params, plan: &SearchPlan) -> String {
         SortValue::Text(t) => format!("{}::text COLLATE \"C\"", p.bind(t)),
     };
     format!(
-        "coalesce((SELECT {agg}({column}) FROM {table} i WHERE i.res_row = r.row_id AND i.param = {}::text), {missing})",
-        p.bind(param.clone())
+        "coalesce((SELECT {agg}({column}) FROM {table} i WHERE i.res_row = r.row_id AND {}), {missing})",
+        param_in(p, params)
     )
+}
+
+/// `i.param IN (…)`: the parameters whose rows answer a clause, bound.
+fn param_in(p: &mut Params, params: &[String]) -> String {
+    let names: Vec<String> = params
+        .iter()
+        .map(|n| format!("{}::text", p.bind(n.clone())))
+        .collect();
+    format!("i.param IN ({})", names.join(", "))
 }
 
 /// [`RESOURCE_COLUMNS`] qualified with the `r` alias (index tables have `type` and `value` too).
@@ -317,7 +327,7 @@ mod tests {
                 Clause::Id(vec!["x'; DROP TABLE resources; --".into()]),
                 Clause::Compartment(vec!["p'--".into()]),
                 Clause::Index {
-                    param: "name'--".into(),
+                    params: vec!["name'--".into()],
                     negate: true,
                     any_of: vec![Match::String {
                         value: "o'brien".into(),

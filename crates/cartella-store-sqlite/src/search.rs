@@ -35,9 +35,9 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
     // observations by code and date cost a scan of every observation of the practice.)
     let driver = plan.driver();
     sql.push(" FROM resources r WHERE ");
-    if let Some(Clause::Index { param, any_of, .. }) = driver.map(|i| &plan.clauses[i]) {
+    if let Some(Clause::Index { params, any_of, .. }) = driver.map(|i| &plan.clauses[i]) {
         sql.push("r.row_id IN ");
-        index_rows(plan, param, any_of, sql);
+        index_rows(plan, params, any_of, sql);
         // `+` keeps SQLite from preferring the paging index for these terms.
         sql.push(" AND +r.tenant_id = ");
     } else {
@@ -83,16 +83,16 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 sql.push(")");
             }
             Clause::Index {
-                param,
+                params,
                 negate,
                 any_of,
-            } => index_check(param, *negate, any_of, sql),
+            } => index_check(params, *negate, any_of, sql),
         }
     }
 }
 
 /// `(SELECT res_row FROM idx_… WHERE <lookup columns>)`: the driving set.
-fn index_rows(plan: &SearchPlan, param: &str, any_of: &[Match], sql: &mut Sql) {
+fn index_rows(plan: &SearchPlan, params: &[String], any_of: &[Match], sql: &mut Sql) {
     let Some(first) = any_of.first() else {
         sql.push("(SELECT NULL WHERE 0)");
         return;
@@ -103,14 +103,25 @@ fn index_rows(plan: &SearchPlan, param: &str, any_of: &[Match], sql: &mut Sql) {
     sql.arg(plan.tenant.as_str().to_owned());
     sql.push(" AND i.type = ");
     sql.arg(plan.rtype.clone());
-    sql.push(" AND i.param = ");
-    sql.arg(param.to_owned());
+    param_in(params, sql);
     alternatives(any_of, sql);
     sql.push(")");
 }
 
+/// ` AND i.param IN (…)`: the parameters whose rows answer the clause.
+fn param_in(params: &[String], sql: &mut Sql) {
+    sql.push(" AND i.param IN (");
+    for (n, param) in params.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.arg(param.clone());
+    }
+    sql.push(")");
+}
+
 /// `[NOT] EXISTS (… WHERE res_row = r.row_id …)`: a point check of one resource.
-fn index_check(param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
+fn index_check(params: &[String], negate: bool, any_of: &[Match], sql: &mut Sql) {
     let Some(first) = any_of.first() else {
         sql.push(" AND 0");
         return;
@@ -123,8 +134,8 @@ fn index_check(param: &str, negate: bool, any_of: &[Match], sql: &mut Sql) {
     sql.push(first.table().name());
     sql.push(" i INDEXED BY ");
     sql.push(first.table().name());
-    sql.push("_row WHERE i.res_row = r.row_id AND i.param = ");
-    sql.arg(param.to_owned());
+    sql.push("_row WHERE i.res_row = r.row_id");
+    param_in(params, sql);
     alternatives(any_of, sql);
     sql.push(")");
 }
@@ -280,7 +291,7 @@ pub fn search(conn: &Connection, plan: &SearchPlan) -> Result<Vec<RawResource>> 
 fn sort_expr(plan: &SearchPlan, sql: &mut Sql) {
     let desc = plan.sort.desc;
     let agg = if desc { "max" } else { "min" };
-    let (table, column, param) = match &plan.sort.key {
+    let (table, column, params) = match &plan.sort.key {
         SortKey::LastUpdated => return sql.push("r.last_updated"),
         SortKey::Id => return sql.push("r.id"),
         SortKey::Date(p) => ("idx_date", if desc { "hi" } else { "lo" }, p),
@@ -288,9 +299,9 @@ fn sort_expr(plan: &SearchPlan, sql: &mut Sql) {
         SortKey::String(p) => ("idx_string", "value", p),
     };
     sql.push(&format!(
-        "coalesce((SELECT {agg}(i.{column}) FROM {table} i INDEXED BY {table}_row WHERE i.res_row = r.row_id AND i.param = "
+        "coalesce((SELECT {agg}(i.{column}) FROM {table} i INDEXED BY {table}_row WHERE i.res_row = r.row_id"
     ));
-    sql.arg(param.clone());
+    param_in(params, sql);
     sql.push("), ");
     sql.arg(match plan.sort.key.missing(desc) {
         SortValue::Int(n) => Value::Integer(n),

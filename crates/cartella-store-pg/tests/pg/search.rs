@@ -69,7 +69,7 @@ async fn search_clauses() {
         4
     );
     let not = Clause::Index {
-        param: "code".into(),
+        params: vec!["code".into()],
         negate: true,
         any_of: vec![tok(None, Some("8867-4"))],
     };

@@ -16,7 +16,7 @@ pub fn plan(tenant: &TenantId, clauses: Vec<Clause>) -> SearchPlan {
 
 pub fn index(param: &str, any_of: Vec<Match>) -> Clause {
     Clause::Index {
-        param: param.into(),
+        params: vec![param.into()],
         negate: false,
         any_of,
     }

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// Index rows for `resource` of `rtype`; identifying values become blind tokens under `blind_key`.
 pub fn extract(rtype: &str, resource: &Value, blind_key: &[u8; 32]) -> IndexRows {
     let mut rows = IndexRows::default();
-    for rule in rules_for(rtype) {
+    for rule in rules_for(rtype).iter().filter(|r| r.union_of.is_empty()) {
         for node in values::select(resource, rule.paths) {
             add(&mut rows, rule, node, blind_key);
         }

@@ -32,6 +32,21 @@ pub struct ParamRule {
     /// For references: the types it may point to (the spec's `SearchParameter.target`), which
     /// chains follow and `_revinclude` is offered for.
     pub targets: &'static [&'static str],
+    /// Set when the parameter's paths are exactly those of other parameters of the type, of the
+    /// same kind (Observation's `combo-code` is `code` and `component-code`): it stores no rows
+    /// of its own and is searched over theirs. Empty: the parameter has its own rows.
+    pub union_of: &'static [&'static str],
+}
+
+impl ParamRule {
+    /// The parameter names whose index rows answer this parameter.
+    pub fn stored_as(&self) -> Vec<String> {
+        if self.union_of.is_empty() {
+            vec![self.name.to_owned()]
+        } else {
+            self.union_of.iter().map(|&n| n.to_owned()).collect()
+        }
+    }
 }
 
 pub(super) const fn spec(
@@ -48,6 +63,7 @@ pub(super) const fn spec(
         blind: false,
         target,
         targets,
+        union_of: &[],
     }
 }
 
@@ -123,6 +139,48 @@ fn adjust(rtype: &str, rules: &mut Vec<ParamRule>) {
     }
 }
 
+/// Marks the parameters that merge others (see [`ParamRule::union_of`]), so each value is
+/// stored once: the combo-* parameters were a quarter of an Observation's index rows. References
+/// and blind parameters keep their own rows (includes, compartments and keyed tokens name them).
+fn find_unions(rules: &mut [ParamRule]) {
+    let stores_rows = |r: &ParamRule| r.kind != Kind::Reference && !r.blind;
+    // Smaller parameters first: a part must already be known to keep its rows.
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| rules[i].paths.len());
+    for i in order {
+        let (name, kind, paths) = (rules[i].name, rules[i].kind, rules[i].paths);
+        if !stores_rows(&rules[i]) || paths.len() < 2 {
+            continue;
+        }
+        // Parts: other parameters of the kind whose paths all belong to this one, the largest
+        // first, none sharing a path with another.
+        let mut parts: Vec<&ParamRule> = rules
+            .iter()
+            .filter(|c| {
+                c.name != name
+                    && c.kind == kind
+                    && stores_rows(c)
+                    && c.union_of.is_empty()
+                    && c.paths.len() < paths.len()
+                    && c.paths.iter().all(|p| paths.contains(p))
+            })
+            .collect();
+        parts.sort_by_key(|c| std::cmp::Reverse(c.paths.len()));
+        let mut covered: Vec<&str> = Vec::new();
+        let mut names = Vec::new();
+        for c in parts {
+            if c.paths.iter().all(|p| !covered.contains(p)) {
+                covered.extend_from_slice(c.paths);
+                names.push(c.name);
+            }
+        }
+        if paths.iter().all(|p| covered.contains(p)) {
+            // Built once per process, with the rule table itself.
+            rules[i].union_of = Box::leak(names.into_boxed_slice());
+        }
+    }
+}
+
 static RULES: LazyLock<HashMap<&'static str, Vec<ParamRule>>> = LazyLock::new(|| {
     cartella_core::resource_types::R4_RESOURCE_TYPES
         .iter()
@@ -132,6 +190,7 @@ static RULES: LazyLock<HashMap<&'static str, Vec<ParamRule>>> = LazyLock::new(||
                 .to_vec();
             rules.extend_from_slice(super::spec_rules::COMMON);
             adjust(rtype, &mut rules);
+            find_unions(&mut rules);
             (rtype, rules)
         })
         .collect()
@@ -151,4 +210,46 @@ pub fn cartella_defined(rtype: &str, name: &str) -> bool {
 
 pub fn rule(rtype: &str, name: &str) -> Option<&'static ParamRule> {
     rules_for(rtype).iter().find(|r| r.name == name)
+}
+
+#[cfg(test)]
+mod union_tests {
+    use super::*;
+
+    fn sorted(mut v: Vec<&'static str>) -> Vec<&'static str> {
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn observation_combos_merge_the_value_and_component_parameters() {
+        let union = |name| sorted(rule("Observation", name).unwrap().union_of.to_vec());
+        assert_eq!(union("combo-code"), ["code", "component-code"]);
+        assert_eq!(
+            union("combo-value-quantity"),
+            ["component-value-quantity", "value-quantity"]
+        );
+        assert_eq!(
+            union("combo-value-concept"),
+            ["component-value-concept", "value-concept"]
+        );
+        assert!(rule("Observation", "code").unwrap().union_of.is_empty());
+        // References and blind parameters always keep their own rows.
+        for t in cartella_core::resource_types::R4_RESOURCE_TYPES {
+            for r in rules_for(t).iter().filter(|r| !r.union_of.is_empty()) {
+                assert!(r.kind != Kind::Reference && !r.blind, "{t}.{}", r.name);
+                let mut paths: Vec<&str> = r
+                    .union_of
+                    .iter()
+                    .flat_map(|n| {
+                        let part = rule(t, n).unwrap();
+                        assert!(part.union_of.is_empty() && part.kind == r.kind);
+                        part.paths.iter().copied()
+                    })
+                    .collect();
+                paths.sort_unstable();
+                assert_eq!(paths, sorted(r.paths.to_vec()), "{t}.{}", r.name);
+            }
+        }
+    }
 }

@@ -137,9 +137,9 @@ fn sort(out: &mut ParsedSearch, rtype: &str, value: &str) {
             return;
         }
         (_, Some(r)) => match r.kind {
-            Kind::Date => SortKey::Date(name.to_owned()),
-            Kind::Token | Kind::Uri => SortKey::Token(name.to_owned()),
-            Kind::String => SortKey::String(name.to_owned()),
+            Kind::Date => SortKey::Date(r.stored_as()),
+            Kind::Token | Kind::Uri => SortKey::Token(r.stored_as()),
+            Kind::String => SortKey::String(r.stored_as()),
             _ => {
                 out.warnings.push(format!(
                     "_sort={first}: sorting on {:?} parameters is not supported; ignored",
@@ -200,7 +200,7 @@ fn param(
             };
             let table = table_of(rule);
             out.clauses.push(Clause::Index {
-                param: rule.name.to_owned(),
+                params: rule.stored_as(),
                 negate: missing,
                 any_of: vec![Match::Present(table)],
             });
@@ -235,7 +235,7 @@ fn add_param(
     value: &str,
     key: &[u8; 32],
 ) -> Result<()> {
-    let param = rule.name.to_owned();
+    let params = rule.stored_as();
     let bad_modifier = || {
         StoreError::InvalidSearch(format!(
             "modifier ':{}' is not supported on '{}'",
@@ -262,7 +262,7 @@ fn add_param(
                 .map(|v| token_match(rule.name, v, blind_rule.then_some(key)))
                 .collect();
             out.clauses.push(Clause::Index {
-                param,
+                params,
                 negate,
                 any_of,
             });
@@ -280,7 +280,7 @@ fn add_param(
                 })
                 .collect();
             out.clauses.push(Clause::Index {
-                param,
+                params,
                 negate: false,
                 any_of,
             });
@@ -300,7 +300,7 @@ fn add_param(
                 })
                 .collect();
             out.clauses.push(Clause::Index {
-                param,
+                params,
                 negate: false,
                 any_of,
             });
@@ -313,7 +313,7 @@ fn add_param(
             for v in alternatives {
                 let (negate, cond) = date_cond(rule.name, v)?;
                 out.clauses.push(Clause::Index {
-                    param: param.clone(),
+                    params: params.clone(),
                     negate,
                     any_of: vec![Match::Date(cond)],
                 });
@@ -328,7 +328,7 @@ fn add_param(
                 .map(|v| blind_date(rule.name, v, key))
                 .collect::<Result<Vec<_>>>()?;
             out.clauses.push(Clause::Index {
-                param,
+                params,
                 negate: false,
                 any_of,
             });
@@ -339,7 +339,7 @@ fn add_param(
                 .map(|v| reference_match(rule, v, modifier))
                 .collect::<Result<Vec<_>>>()?;
             out.clauses.push(Clause::Index {
-                param,
+                params,
                 negate: false,
                 any_of,
             });
@@ -357,7 +357,7 @@ fn add_param(
                 }
                 let (negate, m) = quantity_match(rule.name, v)?;
                 out.clauses.push(Clause::Index {
-                    param: param.clone(),
+                    params: params.clone(),
                     negate,
                     any_of: vec![m],
                 });
@@ -427,7 +427,7 @@ mod tests {
         assert_eq!(
             s.sort,
             Sort {
-                key: SortKey::Date("date".into()),
+                key: SortKey::Date(vec!["date".into()]),
                 desc: true
             }
         );

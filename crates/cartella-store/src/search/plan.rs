@@ -33,12 +33,12 @@ pub enum SortKey {
     #[default]
     LastUpdated,
     Id,
-    /// `idx_date` (`lo`/`hi`) of `param`.
-    Date(String),
-    /// `idx_token` (`code`) of `param`.
-    Token(String),
-    /// `idx_string` (normalised `value`) of `param`.
-    String(String),
+    /// `idx_date` (`lo`/`hi`) of these parameters (as [`Clause::Index`] names them).
+    Date(Vec<String>),
+    /// `idx_token` (`code`) of these parameters.
+    Token(Vec<String>),
+    /// `idx_string` (normalised `value`) of these parameters.
+    String(Vec<String>),
 }
 
 /// The value of a sort key for one resource.
@@ -116,7 +116,9 @@ pub enum Clause {
     Compartment(Vec<String>),
     /// A condition on one index table; `negate` turns it into NOT EXISTS (`:not`, `ne`).
     Index {
-        param: String,
+        /// The parameters whose rows answer it: the one searched, or those it merges
+        /// ([`crate::extract::ParamRule::union_of`]).
+        params: Vec<String>,
         negate: bool,
         any_of: Vec<Match>,
     },

@@ -122,7 +122,7 @@ pub(super) fn blind_string(
                 any_of.push(token);
             } else {
                 out.clauses.push(Clause::Index {
-                    param: rule.name.to_owned(),
+                    params: vec![rule.name.to_owned()],
                     negate: false,
                     any_of: vec![Match::Blind(vec![token])],
                 });
@@ -131,7 +131,7 @@ pub(super) fn blind_string(
     }
     if !any_of.is_empty() {
         out.clauses.push(Clause::Index {
-            param: rule.name.to_owned(),
+            params: vec![rule.name.to_owned()],
             negate: false,
             any_of: vec![Match::Blind(any_of)],
         });

@@ -97,7 +97,7 @@ impl Store {
             }
             // No target: the clause matches nothing (an empty alternative list).
             out.clauses.push(Clause::Index {
-                param: param.to_owned(),
+                params: vec![param.to_owned()],
                 negate: false,
                 any_of,
             });

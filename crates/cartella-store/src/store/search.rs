@@ -149,7 +149,7 @@ fn sort_value(rtype: &str, resource: &Value, plan: &SearchPlan, blind_key: &[u8;
     };
     let found = match &plan.sort.key {
         SortKey::Date(p) => {
-            let dates = rows.dates.iter().filter(|d| d.param == p);
+            let dates = rows.dates.iter().filter(|d| p.iter().any(|n| n == d.param));
             if desc {
                 dates.map(|d| d.hi).max()
             } else {
@@ -160,14 +160,14 @@ fn sort_value(rtype: &str, resource: &Value, plan: &SearchPlan, blind_key: &[u8;
         SortKey::Token(p) => pick_text(
             rows.tokens
                 .iter()
-                .filter(|t| t.param == p)
+                .filter(|t| p.iter().any(|n| n == t.param))
                 .map(|t| &t.code)
                 .collect(),
         ),
         SortKey::String(p) => pick_text(
             rows.strings
                 .iter()
-                .filter(|s| s.param == p)
+                .filter(|s| p.iter().any(|n| n == s.param))
                 .map(|s| &s.value)
                 .collect(),
         ),

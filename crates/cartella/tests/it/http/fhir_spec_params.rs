@@ -233,3 +233,85 @@ async fn history_since_leaves_out_older_versions() {
         assert_eq!(entries(&r.json()).len(), 1, "{b}: _count");
     }
 }
+
+/// The combo-* parameters store no rows of their own: they are answered over the rows of the
+/// parameters they merge, for matching, `:not`, prefixes, `:missing` and sorting across pages.
+#[tokio::test]
+async fn combo_parameters_merge_value_and_component() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let b = app.backend;
+        let p = app
+            .create_id("Patient", &json!({"resourceType": "Patient"}))
+            .await;
+        let mut bp = observation(&p, LOINC, "85354-9", "2024-02-01");
+        bp.as_object_mut().unwrap().remove("valueQuantity");
+        bp["component"] = json!([{"code": {"coding": [{"system": LOINC, "code": "8480-6"}]},
+            "valueQuantity": {"value": 128, "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}]);
+        let bp = app.create_id("Observation", &bp).await;
+        let mut hr = observation(&p, LOINC, HEART_RATE, "2024-02-02");
+        hr["valueQuantity"]["value"] = json!(120);
+        let hr = app.create_id("Observation", &hr).await;
+        // Created last, sorted first: its component code is the smallest code of all.
+        let mut resp = observation(&p, LOINC, "9279-1", "2024-02-03");
+        resp.as_object_mut().unwrap().remove("valueQuantity");
+        resp["component"] = json!([{"code": {"coding": [{"system": LOINC, "code": "1111-1"}]},
+            "valueCodeableConcept": {"coding": [{"system": "urn:test", "code": "regular"}]}}]);
+        let resp = app.create_id("Observation", &resp).await;
+
+        let both = |a: &str, c: &str| set(&[a.to_owned(), c.to_owned()]);
+        assert_eq!(
+            ids(&app, "Observation?combo-code=85354-9").await,
+            one(&bp),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-code=8480-6").await,
+            one(&bp),
+            "{b}"
+        );
+        assert_eq!(
+            ids(
+                &app,
+                &format!("Observation?combo-code={LOINC}|8480-6,{HEART_RATE}")
+            )
+            .await,
+            both(&bp, &hr),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-code:not=8480-6").await,
+            both(&hr, &resp),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-value-quantity=ge120").await,
+            both(&bp, &hr),
+            "{b}: a component value and a value"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-value-quantity=gt120").await,
+            one(&bp),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-value-concept=urn:test|regular").await,
+            one(&resp),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?combo-value-quantity:missing=true").await,
+            one(&resp),
+            "{b}"
+        );
+        let (sorted, pages) = app
+            .search_all(TENANT_A, "Observation?_sort=combo-code&_count=1")
+            .await;
+        assert_eq!(sorted, [resp.clone(), bp.clone(), hr.clone()], "{b}");
+        assert_eq!(pages, 3, "{b}");
+        let (sorted, _) = app
+            .search_all(TENANT_A, "Observation?_sort=-combo-code&_count=1")
+            .await;
+        assert_eq!(sorted, [resp, hr, bp], "{b}: the largest code of each");
+    }
+}
