@@ -108,8 +108,13 @@ fn index_rows(plan: &SearchPlan, params: &[String], any_of: &[Match], sql: &mut 
     sql.push(")");
 }
 
-/// ` AND i.param IN (…)`: the parameters whose rows answer the clause.
+/// ` AND i.param IN (…)`: the parameters whose rows answer the clause (`=` for one, the
+/// plain form for SQLite's planner).
 fn param_in(params: &[String], sql: &mut Sql) {
+    if let [param] = params {
+        sql.push(" AND i.param = ");
+        return sql.arg(param.clone());
+    }
     sql.push(" AND i.param IN (");
     for (n, param) in params.iter().enumerate() {
         if n > 0 {
