@@ -289,11 +289,9 @@ fn sort_expr(p: &mut Params, plan: &SearchPlan) -> String {
     )
 }
 
-/// `i.param IN (…)`: the parameters whose rows answer a clause, bound (`=` for one).
+/// `i.param IN (…)`: the parameters whose rows answer a clause, bound (PostgreSQL plans a
+/// one-item list as `=`).
 fn param_in(p: &mut Params, params: &[String]) -> String {
-    if let [param] = params {
-        return format!("i.param = {}::text", p.bind(param.clone()));
-    }
     let names: Vec<String> = params
         .iter()
         .map(|n| format!("{}::text", p.bind(n.clone())))

@@ -26,6 +26,20 @@ impl Sql {
         self.text.push('?');
         self.args.push(v.into());
     }
+    /// `(?, ?, …)` binding each value; `(NULL)` for none, which matches nothing.
+    fn list(&mut self, values: &[String]) {
+        self.push("(");
+        if values.is_empty() {
+            self.push("NULL");
+        }
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.arg(v.clone());
+        }
+        self.push(")");
+    }
 }
 
 fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
@@ -53,14 +67,8 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
         }
         match clause {
             Clause::Id(ids) => {
-                sql.push(" AND r.id IN (");
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.arg(id.clone());
-                }
-                sql.push(")");
+                sql.push(" AND r.id IN ");
+                sql.list(ids);
             }
             Clause::LastUpdated(cond) => {
                 let (a, b, c, d) = cond.bounds();
@@ -70,17 +78,8 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 sql.arg(b.min(d));
             }
             Clause::Compartment(patients) => {
-                sql.push(" AND r.patient_id IN (");
-                if patients.is_empty() {
-                    sql.push("NULL");
-                }
-                for (i, p) in patients.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.arg(p.clone());
-                }
-                sql.push(")");
+                sql.push(" AND r.patient_id IN ");
+                sql.list(patients);
             }
             Clause::Index {
                 params,
@@ -115,14 +114,8 @@ fn param_in(params: &[String], sql: &mut Sql) {
         sql.push(" AND i.param = ");
         return sql.arg(param.clone());
     }
-    sql.push(" AND i.param IN (");
-    for (n, param) in params.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.arg(param.clone());
-    }
-    sql.push(")");
+    sql.push(" AND i.param IN ");
+    sql.list(params);
 }
 
 /// `[NOT] EXISTS (… WHERE res_row = r.row_id …)`: a point check of one resource.
