@@ -11,7 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 type Result<T> = std::result::Result<T, StoreError>;
 use crate::map_err;
 
-pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch) -> Result<()> {
+/// Runs again from the start should its group be rolled back: it reads everything it checks.
+pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: &WriteBatch) -> Result<()> {
     for key in &batch.new_keys {
         let existing: Option<String> = conn
             .prepare_cached("SELECT key_id FROM data_keys WHERE tenant_id = ?1 AND kind = 'patient' AND patient_id = ?2")
@@ -26,7 +27,7 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
         crate::bookings::clear(conn, op.tenant.as_str(), &op.id)?;
     }
     let mut clashes = Vec::new();
-    for op in batch.ops {
+    for op in &batch.ops {
         if let Some(rows) = &op.bookings {
             crate::bookings::insert(conn, op.tenant.as_str(), &op.id, rows, &mut clashes)?;
         }
@@ -36,10 +37,10 @@ pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: WriteBatch
         return Err(StoreError::BookingConflict(clashes));
     }
     insert_jobs(conn, &batch.jobs)?;
-    append_audit(conn, state, batch.audit)
+    append_audit(conn, state, &batch.audit)
 }
 
-fn write_op(conn: &Connection, op: WriteOp) -> Result<()> {
+fn write_op(conn: &Connection, op: &WriteOp) -> Result<()> {
     let tenant = op.tenant.as_str();
     let current: Option<(i64, i64)> = conn
         .prepare_cached(
@@ -218,7 +219,7 @@ pub fn insert_jobs(conn: &Connection, jobs: &[NewJob]) -> Result<()> {
 pub fn append_audit(
     conn: &Connection,
     state: &mut WriterState,
-    drafts: Vec<AuditDraft>,
+    drafts: &[AuditDraft],
 ) -> Result<()> {
     for draft in drafts {
         let tenant = draft.tenant.as_str().to_owned();
@@ -231,7 +232,7 @@ pub fn append_audit(
                 .unwrap_or((0, GENESIS.to_vec())),
         };
         let key = draft.mac_key.clone();
-        let mut row = draft.into_row(prev_seq + 1);
+        let mut row = draft.clone().into_row(prev_seq + 1);
         row.hash = chain_hash(&key, &prev_hash, &row).to_vec();
         conn.prepare_cached(
             "INSERT INTO audit_events (tenant_id, seq, at, actor, role, action, resource_type, resource_id, version, patient_id, purpose, outcome, client_ip, user_agent, details, hash)
@@ -285,7 +286,7 @@ pub fn erase_patient(
             .map_err(map_err)? as u64;
     }
     crate::bookings::erase_patient(conn, tenant, patient_id)?;
-    append_audit(conn, state, vec![audit])?;
+    append_audit(conn, state, std::slice::from_ref(&audit))?;
     Ok(ErasureReport {
         resources: resources as u64,
         index_rows,

@@ -1,12 +1,17 @@
 //! The single writer thread. Write tasks queue on a channel; the thread takes every task that is
-//! waiting, runs each inside its own savepoint of one transaction, commits once (one fsync for
-//! the group) and only then answers each caller. A failing task rolls back to its savepoint and
-//! leaves the others untouched.
+//! waiting, runs them in one transaction, commits once and hands the answers to the [`Syncer`],
+//! which answers each caller once the group is on disk (one sync for every group committed
+//! meanwhile). A failing task must leave the others untouched: a group of repeatable tasks (the
+//! resource writes) runs without savepoints, and only when one of them fails is it rolled back
+//! and run again with a savepoint per task; other groups always run with savepoints. (A
+//! savepoint copies every page a task touches into its sub-journal, a tenth of a create's cost.)
 
+use crate::checkpointer::WalWatch;
+use crate::syncer::{Done, Syncer};
 use cartella_store::StoreError;
 use rusqlite::Connection;
 use std::collections::HashMap;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
 
 type TaskResult<T> = Result<T, StoreError>;
@@ -17,36 +22,42 @@ pub struct WriterState {
     pub heads: HashMap<String, (i64, Vec<u8>)>,
 }
 
+/// How a task may be run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Once, inside the group's transaction.
+    Once,
+    /// Inside the group's transaction, and again should the group be rolled back and re-run.
+    Repeatable,
+    /// Alone, outside any transaction of the writer's (migrations manage their own).
+    Raw,
+}
+
 pub trait WriteTask: Send {
     fn run(&mut self, conn: &Connection, state: &mut WriterState) -> TaskResult<()>;
     fn finish(self: Box<Self>, outcome: TaskResult<()>);
-    /// Raw tasks manage their own transactions (migrations) and run alone.
-    fn raw(&self) -> bool;
+    fn kind(&self) -> Kind;
 }
 
 struct Task<T, F> {
-    f: Option<F>,
+    f: F,
     value: Option<T>,
     reply: oneshot::Sender<TaskResult<T>>,
-    raw: bool,
+    kind: Kind,
 }
 
 impl<T, F> WriteTask for Task<T, F>
 where
     T: Send + 'static,
-    F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
+    F: FnMut(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
 {
     fn run(&mut self, conn: &Connection, state: &mut WriterState) -> TaskResult<()> {
-        let f = self
-            .f
-            .take()
-            .ok_or_else(|| StoreError::Internal("write task ran twice".into()))?;
-        self.value = Some(f(conn, state)?);
+        self.value = Some((self.f)(conn, state)?);
         Ok(())
     }
 
-    fn raw(&self) -> bool {
-        self.raw
+    fn kind(&self) -> Kind {
+        self.kind
     }
 
     fn finish(self: Box<Self>, outcome: TaskResult<()>) {
@@ -68,11 +79,11 @@ pub struct Writer {
 const MAX_GROUP: usize = 512;
 
 impl Writer {
-    pub fn spawn(conn: Connection) -> std::io::Result<Writer> {
+    pub fn spawn(conn: Connection, wal: Arc<WalWatch>, syncer: Syncer) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel::<Box<dyn WriteTask>>();
         std::thread::Builder::new()
             .name("cartella-sqlite-writer".into())
-            .spawn(move || run(conn, rx))?;
+            .spawn(move || run(conn, rx, &wal, &syncer))?;
         Ok(Writer { tx })
     }
 
@@ -82,7 +93,17 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
     {
-        self.submit(f, false).await
+        self.submit(once(f), Kind::Once).await
+    }
+
+    /// [`Writer::call`] for an `f` that can run again after its group was rolled back (it reads
+    /// what it needs afresh each time), which spares its group the savepoints.
+    pub async fn call_repeatable<T, F>(&self, f: F) -> TaskResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
+    {
+        self.submit(f, Kind::Repeatable).await
     }
 
     /// Run `f` alone, outside any transaction of the writer's (it manages its own).
@@ -91,20 +112,20 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
     {
-        self.submit(f, true).await
+        self.submit(once(f), Kind::Raw).await
     }
 
-    async fn submit<T, F>(&self, f: F, raw: bool) -> TaskResult<T>
+    async fn submit<T, F>(&self, f: F, kind: Kind) -> TaskResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
+        F: FnMut(&Connection, &mut WriterState) -> TaskResult<T> + Send + 'static,
     {
         let (reply, rx) = oneshot::channel();
         let task = Box::new(Task {
-            f: Some(f),
+            f,
             value: None,
             reply,
-            raw,
+            kind,
         });
         self.tx
             .send(task)
@@ -115,7 +136,26 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteTask>>) {
+/// `f` as a task body that refuses a second run.
+fn once<T, F>(f: F) -> impl FnMut(&Connection, &mut WriterState) -> TaskResult<T>
+where
+    F: FnOnce(&Connection, &mut WriterState) -> TaskResult<T>,
+{
+    let mut f = Some(f);
+    move |conn, state| {
+        let f = f
+            .take()
+            .ok_or_else(|| StoreError::Internal("write task ran twice".into()))?;
+        f(conn, state)
+    }
+}
+
+fn run(
+    conn: Connection,
+    rx: mpsc::Receiver<Box<dyn WriteTask>>,
+    wal: &WalWatch,
+    syncer: &Syncer,
+) {
     let mut state = WriterState::default();
     let mut carry: Option<Box<dyn WriteTask>> = None;
     loop {
@@ -126,17 +166,17 @@ fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteTask>>) {
                 Err(_) => return,
             },
         };
-        if first.raw() {
+        if first.kind() == Kind::Raw {
             let mut task = first;
             let outcome = task.run(&conn, &mut state);
             state = WriterState::default();
-            task.finish(outcome);
+            syncer.answer_after_sync(vec![(task, outcome)]);
             continue;
         }
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
-                Ok(t) if t.raw() => {
+                Ok(t) if t.kind() == Kind::Raw => {
                     carry = Some(t);
                     break;
                 }
@@ -144,17 +184,22 @@ fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteTask>>) {
                 Err(_) => break,
             }
         }
-        run_group(&conn, &mut state, group);
+        syncer.answer_after_sync(run_group(&conn, &mut state, group));
+        wal.restart_if_due(&conn);
     }
 }
 
-fn run_group(conn: &Connection, state: &mut WriterState, mut group: Vec<Box<dyn WriteTask>>) {
+fn run_group(
+    conn: &Connection,
+    state: &mut WriterState,
+    mut group: Vec<Box<dyn WriteTask>>,
+) -> Vec<Done> {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let err = crate::map_err(e);
-        for task in group {
-            task.finish(Err(StoreError::Database(err.to_string())));
-        }
-        return;
+        let err = crate::map_err(e).to_string();
+        return group
+            .into_iter()
+            .map(|task| (task, Err(StoreError::Database(err.clone()))))
+            .collect();
     }
     let before_group = state.clone();
     if group.len() == 1 {
@@ -168,9 +213,55 @@ fn run_group(conn: &Connection, state: &mut WriterState, mut group: Vec<Box<dyn 
             let _ = conn.execute_batch("ROLLBACK");
             *state = before_group;
         }
-        task.finish(outcome);
-        return;
+        return vec![(task, outcome)];
     }
+    let optimistic = group.iter().all(|t| t.kind() == Kind::Repeatable);
+    let outcomes = if optimistic && run_all(conn, state, &mut group).is_ok() {
+        group.iter().map(|_| Ok(())).collect()
+    } else {
+        if optimistic {
+            // One of them failed: undo the others' work too and run them all again, each in a
+            // savepoint, so that only the failing one is refused.
+            let _ = conn.execute_batch("ROLLBACK");
+            *state = before_group.clone();
+            if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+                let err = crate::map_err(e).to_string();
+                return group
+                    .into_iter()
+                    .map(|task| (task, Err(StoreError::Database(err.clone()))))
+                    .collect();
+            }
+        }
+        run_with_savepoints(conn, state, &mut group)
+    };
+    if let Err(e) = conn.execute_batch("COMMIT") {
+        let _ = conn.execute_batch("ROLLBACK");
+        *state = before_group;
+        let msg = crate::map_err(e).to_string();
+        tracing::error!(error = %msg, tasks = group.len(), "SQLite group commit failed");
+        return group
+            .into_iter()
+            .map(|task| (task, Err(StoreError::Database(msg.clone()))))
+            .collect();
+    }
+    group.into_iter().zip(outcomes).collect()
+}
+
+/// Every task in turn, stopping at the first failure (the caller rolls back).
+fn run_all(
+    conn: &Connection,
+    state: &mut WriterState,
+    group: &mut [Box<dyn WriteTask>],
+) -> TaskResult<()> {
+    group.iter_mut().try_for_each(|task| task.run(conn, state))
+}
+
+/// Every task in its own savepoint: a failing one is rolled back alone.
+fn run_with_savepoints(
+    conn: &Connection,
+    state: &mut WriterState,
+    group: &mut [Box<dyn WriteTask>],
+) -> Vec<TaskResult<()>> {
     let mut outcomes = Vec::with_capacity(group.len());
     for task in group.iter_mut() {
         let snapshot = state.clone();
@@ -193,17 +284,5 @@ fn run_group(conn: &Connection, state: &mut WriterState, mut group: Vec<Box<dyn 
             }
         }
     }
-    if let Err(e) = conn.execute_batch("COMMIT") {
-        let _ = conn.execute_batch("ROLLBACK");
-        *state = before_group;
-        let msg = crate::map_err(e).to_string();
-        tracing::error!(error = %msg, tasks = group.len(), "SQLite group commit failed");
-        for task in group {
-            task.finish(Err(StoreError::Database(msg.clone())));
-        }
-        return;
-    }
-    for (task, outcome) in group.into_iter().zip(outcomes) {
-        task.finish(outcome);
-    }
+    outcomes
 }

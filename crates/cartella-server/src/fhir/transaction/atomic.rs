@@ -214,11 +214,20 @@ pub(super) async fn transaction(
                     }
                     o.insert("id".into(), Value::String(id.clone()));
                 }
-                writes.push(Write::Put {
-                    rtype: e.rtype.to_owned(),
-                    id: id.clone(),
-                    body,
-                    if_match: e.if_match,
+                // A POST that reaches here got a new id above: nothing to look up.
+                writes.push(if e.method == "POST" {
+                    Write::Create {
+                        rtype: e.rtype.to_owned(),
+                        id: id.clone(),
+                        body,
+                    }
+                } else {
+                    Write::Put {
+                        rtype: e.rtype.to_owned(),
+                        id: id.clone(),
+                        body,
+                        if_match: e.if_match,
+                    }
                 });
                 plan.push(Some(writes.len() - 1));
             }
