@@ -286,3 +286,99 @@ fn run_with_savepoints(
     }
     outcomes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::time::Duration;
+
+    fn writer(path: &Path) -> Writer {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             CREATE TABLE t (x INTEGER PRIMARY KEY);",
+        )
+        .unwrap();
+        let mut conn = conn;
+        let limit = crate::busy::wait_in_short_steps(&mut conn, Duration::from_secs(5)).unwrap();
+        let watch = WalWatch::new(path, limit);
+        let syncer = Syncer::spawn(path).unwrap();
+        Writer::spawn(conn, watch, syncer).unwrap()
+    }
+
+    fn insert(x: i64) -> impl FnMut(&Connection, &mut WriterState) -> TaskResult<i64> {
+        move |c: &Connection, _: &mut WriterState| {
+            c.execute("INSERT INTO t (x) VALUES (?1)", [x])
+                .map_err(crate::map_err)?;
+            Ok(x)
+        }
+    }
+
+    /// Many repeatable tasks arrive together, one of which fails after writing: the group is
+    /// re-run with savepoints, so every other task's row is committed once and the failing
+    /// task's row is not there at all.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_task_in_a_group_leaves_the_others_committed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let w = writer(&path);
+        let mut calls = Vec::new();
+        for x in 0..200i64 {
+            let w = w.clone();
+            calls.push(tokio::spawn(async move {
+                if x == 100 {
+                    let mut insert = insert(x);
+                    w.call_repeatable(move |c, s| {
+                        insert(c, s)?;
+                        Err::<i64, _>(StoreError::Conflict("refused after writing".into()))
+                    })
+                    .await
+                } else {
+                    w.call_repeatable(insert(x)).await
+                }
+            }));
+        }
+        for (x, call) in calls.into_iter().enumerate() {
+            let outcome = call.await.unwrap();
+            if x == 100 {
+                assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+            } else {
+                assert_eq!(outcome.unwrap(), x as i64);
+            }
+        }
+        let read = Connection::open(&path).unwrap();
+        let (rows, has_100): (i64, i64) = read
+            .query_row(
+                "SELECT count(*), count(*) FILTER (WHERE x = 100) FROM t",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((rows, has_100), (199, 0));
+    }
+
+    /// A task that is not repeatable is never run twice, even when its group is re-run.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn once_tasks_run_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let w = writer(&path);
+        let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut calls = Vec::new();
+        for x in 0..50i64 {
+            let (w, runs) = (w.clone(), runs.clone());
+            calls.push(tokio::spawn(async move {
+                w.call(move |c, s| {
+                    runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    insert(x)(c, s)
+                })
+                .await
+            }));
+        }
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 50);
+    }
+}
