@@ -70,7 +70,8 @@ impl WalWatch {
         // Readers still on the old log make the restart give up after a short wait; it is tried
         // again at the next look.
         self.busy.set(RESTART_WAITS);
-        let restarted = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
+        let restarted =
+            conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
         self.busy.set(WRITER_WAITS);
         match restarted {
             Ok(0) => self.caught_up.store(false, Ordering::Relaxed),
@@ -91,7 +92,11 @@ impl Drop for Checkpointer {
     }
 }
 
-pub fn spawn(path: PathBuf, every: Duration, watch: Arc<WalWatch>) -> std::io::Result<Checkpointer> {
+pub fn spawn(
+    path: PathBuf,
+    every: Duration,
+    watch: Arc<WalWatch>,
+) -> std::io::Result<Checkpointer> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     std::thread::Builder::new().name("cartella-sqlite-ckpt".into()).spawn(move || {

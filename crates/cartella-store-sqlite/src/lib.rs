@@ -97,9 +97,12 @@ impl SqliteBackend {
             syncer::Syncer::spawn(path).map_err(|e| StoreError::Internal(e.to_string()))?;
         let writer = Writer::spawn(conn, watch.clone(), syncer)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
-        let checkpointer =
-            checkpointer::spawn(path.to_owned(), std::time::Duration::from_millis(250), watch)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let checkpointer = checkpointer::spawn(
+            path.to_owned(),
+            std::time::Duration::from_millis(250),
+            watch,
+        )
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(SqliteBackend {
             path: path.to_owned(),
             writer,

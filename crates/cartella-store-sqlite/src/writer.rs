@@ -150,12 +150,7 @@ where
     }
 }
 
-fn run(
-    conn: Connection,
-    rx: mpsc::Receiver<Box<dyn WriteTask>>,
-    wal: &WalWatch,
-    syncer: &Syncer,
-) {
+fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn WriteTask>>, wal: &WalWatch, syncer: &Syncer) {
     let mut state = WriterState::default();
     let mut carry: Option<Box<dyn WriteTask>> = None;
     loop {
@@ -342,7 +337,10 @@ mod tests {
         for (x, call) in calls.into_iter().enumerate() {
             let outcome = call.await.unwrap();
             if x == 100 {
-                assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{outcome:?}");
+                assert!(
+                    matches!(outcome, Err(StoreError::Conflict(_))),
+                    "{outcome:?}"
+                );
             } else {
                 assert_eq!(outcome.unwrap(), x as i64);
             }

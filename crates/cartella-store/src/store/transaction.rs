@@ -135,8 +135,16 @@ impl Store {
                 body,
                 if_match,
             } => {
-                self.stage_put(ctx, (rtype, id, body), if_match, false, seen, pending, batch)
-                    .await
+                self.stage_put(
+                    ctx,
+                    (rtype, id, body),
+                    if_match,
+                    false,
+                    seen,
+                    pending,
+                    batch,
+                )
+                .await
             }
             Write::Create { rtype, id, body } => {
                 self.stage_put(ctx, (rtype, id, body), None, true, seen, pending, batch)
