@@ -12,7 +12,7 @@ use crate::busy::BusyLimit;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 /// WAL size past which the writer restarts the log.
@@ -30,27 +30,35 @@ fn wal_path(db: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// What the checkpointer tells the writer: whether its last passive checkpoint copied every
-/// frame then in the log. Only then is a restart cheap: it copies the few frames written since.
+/// The hand-over of a log restart between the writer and the checkpointer. A restart is cheap
+/// only right after a passive checkpoint has copied every frame (it copies the few written
+/// since), and it fails at once while a checkpoint is running (one checkpoint at a time), which
+/// under heavy writes was most of the time. So: the writer asks (the log has outgrown the limit),
+/// the checkpointer answers ready after a passive checkpoint that caught up and starts no other,
+/// and the writer restarts the log between two groups.
 pub struct WalWatch {
     wal: PathBuf,
     busy: BusyLimit,
-    caught_up: AtomicBool,
+    /// One of [`IDLE`], [`WANTED`], [`READY`].
+    restart: AtomicU8,
     next_look: std::sync::Mutex<Instant>,
 }
+
+const IDLE: u8 = 0;
+const WANTED: u8 = 1;
+const READY: u8 = 2;
 
 impl WalWatch {
     pub fn new(db: &Path, busy: BusyLimit) -> Arc<WalWatch> {
         Arc::new(WalWatch {
             wal: wal_path(db),
             busy,
-            caught_up: AtomicBool::new(false),
+            restart: AtomicU8::new(IDLE),
             next_look: std::sync::Mutex::new(Instant::now()),
         })
     }
 
-    /// Called by the writer between groups: restart the log when it has outgrown the limit and
-    /// the checkpointer has caught up. Under a steady stream of writes the log is never
+    /// Called by the writer between groups. Under a steady stream of writes the log is never
     /// restarted otherwise (a passive checkpoint never catches up with the writer), and grows
     /// without end.
     pub fn restart_if_due(&self, conn: &Connection) {
@@ -62,21 +70,39 @@ impl WalWatch {
             }
             *next = now + LOOK_EVERY;
         }
-        if !self.caught_up.load(Ordering::Relaxed)
-            || !std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > RESTART_ABOVE)
-        {
-            return;
+        match self.restart.load(Ordering::Acquire) {
+            IDLE if std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > RESTART_ABOVE) => {
+                self.restart.store(WANTED, Ordering::Release);
+            }
+            READY => {
+                // Readers still on the old log make the restart give up after a short wait; it
+                // is asked for again at the next look.
+                self.busy.set(RESTART_WAITS);
+                let restarted =
+                    conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
+                self.busy.set(WRITER_WAITS);
+                match restarted {
+                    Ok(0) => {}
+                    Ok(_) => tracing::debug!("WAL restart deferred: readers are still on the log"),
+                    Err(e) => tracing::debug!(error = %e, "WAL restart deferred"),
+                }
+                self.restart.store(IDLE, Ordering::Release);
+            }
+            _ => {}
         }
-        // Readers still on the old log make the restart give up after a short wait; it is tried
-        // again at the next look.
-        self.busy.set(RESTART_WAITS);
-        let restarted =
-            conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
-        self.busy.set(WRITER_WAITS);
-        match restarted {
-            Ok(0) => self.caught_up.store(false, Ordering::Relaxed),
-            Ok(_) => tracing::debug!("WAL restart deferred: readers are still on the log"),
-            Err(e) => tracing::debug!(error = %e, "WAL restart deferred"),
+    }
+
+    /// Called by the checkpointer: false while the writer is about to restart the log.
+    fn may_checkpoint(&self) -> bool {
+        self.restart.load(Ordering::Acquire) != READY
+    }
+
+    /// Called by the checkpointer after a passive checkpoint.
+    fn checkpointed(&self, caught_up: bool) {
+        if caught_up {
+            let _ =
+                self.restart
+                    .compare_exchange(WANTED, READY, Ordering::AcqRel, Ordering::Acquire);
         }
     }
 }
@@ -99,7 +125,7 @@ pub fn spawn(
 ) -> std::io::Result<Checkpointer> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    std::thread::Builder::new().name("cartella-sqlite-ckpt".into()).spawn(move || {
+    std::thread::Builder::new().name("sqlite-ckpt".into()).spawn(move || {
         let conn = match Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
             Ok(c) => c,
             Err(e) => {
@@ -110,11 +136,14 @@ pub fn spawn(
         let _ = conn.execute_batch("PRAGMA busy_timeout = 100;");
         while !flag.load(Ordering::Relaxed) {
             std::thread::sleep(every);
+            if !watch.may_checkpoint() {
+                continue;
+            }
             // (busy, frames in the log, frames copied into the database)
             match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
                 Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
             }) {
-                Ok((log, copied)) => watch.caught_up.store(log > 0 && copied == log, Ordering::Relaxed),
+                Ok((log, copied)) => watch.checkpointed(log > 0 && copied == log),
                 Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
             }
         }

@@ -31,7 +31,7 @@ impl Syncer {
         let (tx, rx) = mpsc::channel::<Vec<Done>>();
         let mut wal = WalFile::new(db);
         std::thread::Builder::new()
-            .name("cartella-sqlite-sync".into())
+            .name("sqlite-sync".into())
             .spawn(move || run(&rx, &mut wal))?;
         Ok(Syncer { tx })
     }

@@ -82,7 +82,7 @@ impl Writer {
     pub fn spawn(conn: Connection, wal: Arc<WalWatch>, syncer: Syncer) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel::<Box<dyn WriteTask>>();
         std::thread::Builder::new()
-            .name("cartella-sqlite-writer".into())
+            .name("sqlite-writer".into())
             .spawn(move || run(conn, rx, &wal, &syncer))?;
         Ok(Writer { tx })
     }
