@@ -42,6 +42,8 @@ pub struct WalWatch {
     /// One of [`IDLE`], [`WANTED`], [`READY`].
     restart: AtomicU8,
     next_look: std::sync::Mutex<Instant>,
+    restart_above: u64,
+    look_every: Duration,
 }
 
 const IDLE: u8 = 0;
@@ -50,11 +52,22 @@ const READY: u8 = 2;
 
 impl WalWatch {
     pub fn new(db: &Path, busy: BusyLimit) -> Arc<WalWatch> {
+        Self::with_limits(db, busy, RESTART_ABOVE, LOOK_EVERY)
+    }
+
+    fn with_limits(
+        db: &Path,
+        busy: BusyLimit,
+        restart_above: u64,
+        look_every: Duration,
+    ) -> Arc<WalWatch> {
         Arc::new(WalWatch {
             wal: wal_path(db),
             busy,
             restart: AtomicU8::new(IDLE),
             next_look: std::sync::Mutex::new(Instant::now()),
+            restart_above,
+            look_every,
         })
     }
 
@@ -68,10 +81,10 @@ impl WalWatch {
             if now < *next {
                 return;
             }
-            *next = now + LOOK_EVERY;
+            *next = now + self.look_every;
         }
         match self.restart.load(Ordering::Acquire) {
-            IDLE if std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > RESTART_ABOVE) => {
+            IDLE if std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > self.restart_above) => {
                 self.restart.store(WANTED, Ordering::Release);
             }
             READY => {
@@ -149,4 +162,56 @@ pub fn spawn(
         }
     })?;
     Ok(Checkpointer { stop })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames_in_log(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .unwrap()
+    }
+
+    /// The writer asks for a restart once the log is over the limit, restarts it only after the
+    /// checkpointer has caught up, and the log then starts again from its first frame.
+    #[test]
+    fn the_log_is_restarted_after_the_checkpointer_caught_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        let mut writer = Connection::open(&db).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+                 CREATE TABLE t (x BLOB);",
+            )
+            .unwrap();
+        let busy = crate::busy::wait_in_short_steps(&mut writer, WRITER_WAITS).unwrap();
+        let watch = WalWatch::with_limits(&db, busy, 64 * 1024, Duration::ZERO);
+        let write = |n: usize| {
+            for _ in 0..n {
+                writer
+                    .execute("INSERT INTO t (x) VALUES (zeroblob(4000))", [])
+                    .unwrap();
+            }
+        };
+        write(40);
+        let checkpointer = Connection::open(&db).unwrap();
+        assert!(frames_in_log(&checkpointer) >= 40);
+
+        watch.restart_if_due(&writer);
+        assert_eq!(watch.restart.load(Ordering::Acquire), WANTED);
+        watch.checkpointed(false);
+        assert!(watch.may_checkpoint(), "not caught up: not ready");
+        watch.checkpointed(true);
+        assert!(!watch.may_checkpoint(), "ready: no checkpoint until the writer restarts");
+        write(2);
+        watch.restart_if_due(&writer);
+        assert_eq!(watch.restart.load(Ordering::Acquire), IDLE);
+        write(1);
+        assert!(
+            frames_in_log(&checkpointer) <= 3,
+            "the log starts again from its first frame"
+        );
+    }
 }
