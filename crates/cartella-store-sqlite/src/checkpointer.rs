@@ -21,6 +21,10 @@ const RESTART_ABOVE: u64 = 256 * 1024 * 1024;
 pub const WRITER_WAITS: Duration = Duration::from_secs(5);
 /// How long a restart waits for readers still on the old log before it is put off.
 const RESTART_WAITS: Duration = Duration::from_millis(20);
+/// A passive checkpoint this short left the writer's restart little to copy.
+const QUICK_CHECKPOINT: Duration = Duration::from_millis(30);
+/// Passive checkpoints in a row after which the restart goes ahead however long they took.
+const MAX_IN_A_ROW: u32 = 6;
 /// How often the writer looks at the WAL's size.
 const LOOK_EVERY: Duration = Duration::from_millis(250);
 
@@ -75,27 +79,26 @@ impl WalWatch {
     /// restarted otherwise (a passive checkpoint never catches up with the writer), and grows
     /// without end.
     pub fn restart_if_due(&self, conn: &Connection) {
-        {
-            let mut next = self.next_look.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            if now < *next {
-                return;
-            }
-            *next = now + self.look_every;
-        }
         match self.restart.load(Ordering::Acquire) {
-            IDLE if std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > self.restart_above) => {
+            IDLE if self.time_to_look()
+                && std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > self.restart_above) =>
+            {
                 self.restart.store(WANTED, Ordering::Release);
             }
+            // At once: every frame written since the checkpointer caught up must be copied (and
+            // the database synced) while the writer waits.
             READY => {
                 // Readers still on the old log make the restart give up after a short wait; it
                 // is asked for again at the next look.
                 self.busy.set(RESTART_WAITS);
+                let started = Instant::now();
                 let restarted =
                     conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0));
                 self.busy.set(WRITER_WAITS);
                 match restarted {
-                    Ok(0) => {}
+                    Ok(0) => {
+                        tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "WAL restarted")
+                    }
                     Ok(_) => tracing::debug!("WAL restart deferred: readers are still on the log"),
                     Err(e) => tracing::debug!(error = %e, "WAL restart deferred"),
                 }
@@ -103,6 +106,20 @@ impl WalWatch {
             }
             _ => {}
         }
+    }
+
+    fn time_to_look(&self) -> bool {
+        let mut next = self.next_look.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if now < *next {
+            return false;
+        }
+        *next = now + self.look_every;
+        true
+    }
+
+    fn wanted(&self) -> bool {
+        self.restart.load(Ordering::Acquire) == WANTED
     }
 
     /// Called by the checkpointer: false while the writer is about to restart the log.
@@ -147,16 +164,32 @@ pub fn spawn(
             }
         };
         let _ = conn.execute_batch("PRAGMA busy_timeout = 100;");
+        // Passive checkpoints in a row since the writer asked for a restart.
+        let mut in_a_row = 0;
         while !flag.load(Ordering::Relaxed) {
-            std::thread::sleep(every);
+            if watch.wanted() {
+                in_a_row += 1;
+            } else {
+                in_a_row = 0;
+                std::thread::sleep(every);
+            }
             if !watch.may_checkpoint() {
+                std::thread::sleep(Duration::from_millis(1));
                 continue;
             }
+            let started = Instant::now();
             // (busy, frames in the log, frames copied into the database)
             match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
                 Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
             }) {
-                Ok((log, copied)) => watch.checkpointed(log > 0 && copied == log),
+                // Ready once a checkpoint caught up quickly: few frames were written meanwhile,
+                // so the writer's restart has little to copy. A slow one is followed at once by
+                // another, which only copies what was written during the last.
+                Ok((log, copied)) => watch.checkpointed(
+                    log > 0
+                        && copied == log
+                        && (started.elapsed() < QUICK_CHECKPOINT || in_a_row >= MAX_IN_A_ROW),
+                ),
                 Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
             }
         }
@@ -204,7 +237,10 @@ mod tests {
         watch.checkpointed(false);
         assert!(watch.may_checkpoint(), "not caught up: not ready");
         watch.checkpointed(true);
-        assert!(!watch.may_checkpoint(), "ready: no checkpoint until the writer restarts");
+        assert!(
+            !watch.may_checkpoint(),
+            "ready: no checkpoint until the writer restarts"
+        );
         write(2);
         watch.restart_if_due(&writer);
         assert_eq!(watch.restart.load(Ordering::Acquire), IDLE);
