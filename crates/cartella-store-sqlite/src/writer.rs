@@ -190,11 +190,7 @@ fn run_group(
     mut group: Vec<Box<dyn WriteTask>>,
 ) -> Vec<Done> {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let err = crate::map_err(e).to_string();
-        return group
-            .into_iter()
-            .map(|task| (task, Err(StoreError::Database(err.clone()))))
-            .collect();
+        return fail_all(group, &crate::map_err(e).to_string());
     }
     let before_group = state.clone();
     if group.len() == 1 {
@@ -220,11 +216,7 @@ fn run_group(
             let _ = conn.execute_batch("ROLLBACK");
             *state = before_group.clone();
             if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-                let err = crate::map_err(e).to_string();
-                return group
-                    .into_iter()
-                    .map(|task| (task, Err(StoreError::Database(err.clone()))))
-                    .collect();
+                return fail_all(group, &crate::map_err(e).to_string());
             }
         }
         run_with_savepoints(conn, state, &mut group)
@@ -234,12 +226,17 @@ fn run_group(
         *state = before_group;
         let msg = crate::map_err(e).to_string();
         tracing::error!(error = %msg, tasks = group.len(), "SQLite group commit failed");
-        return group
-            .into_iter()
-            .map(|task| (task, Err(StoreError::Database(msg.clone()))))
-            .collect();
+        return fail_all(group, &msg);
     }
     group.into_iter().zip(outcomes).collect()
+}
+
+/// The whole group refused with one database error.
+fn fail_all(group: Vec<Box<dyn WriteTask>>, msg: &str) -> Vec<Done> {
+    group
+        .into_iter()
+        .map(|task| (task, Err(StoreError::Database(msg.to_owned()))))
+        .collect()
 }
 
 /// Every task in turn, stopping at the first failure (the caller rolls back).
