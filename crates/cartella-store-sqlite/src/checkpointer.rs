@@ -25,6 +25,8 @@ const RESTART_WAITS: Duration = Duration::from_millis(20);
 const QUICK_CHECKPOINT: Duration = Duration::from_millis(30);
 /// Passive checkpoints in a row after which the restart goes ahead however long they took.
 const MAX_IN_A_ROW: u32 = 6;
+/// How long the checkpointer waits for the writer to restart the log once it is ready.
+const READY_FOR: Duration = Duration::from_millis(100);
 /// How often the writer looks at the WAL's size.
 const LOOK_EVERY: Duration = Duration::from_millis(250);
 
@@ -45,6 +47,7 @@ pub struct WalWatch {
     busy: BusyLimit,
     /// One of [`IDLE`], [`WANTED`], [`READY`].
     restart: AtomicU8,
+    ready_at: std::sync::Mutex<Instant>,
     next_look: std::sync::Mutex<Instant>,
     restart_above: u64,
     look_every: Duration,
@@ -69,6 +72,7 @@ impl WalWatch {
             wal: wal_path(db),
             busy,
             restart: AtomicU8::new(IDLE),
+            ready_at: std::sync::Mutex::new(Instant::now()),
             next_look: std::sync::Mutex::new(Instant::now()),
             restart_above,
             look_every,
@@ -122,14 +126,28 @@ impl WalWatch {
         self.restart.load(Ordering::Acquire) == WANTED
     }
 
-    /// Called by the checkpointer: false while the writer is about to restart the log.
+    /// Called by the checkpointer: false while the writer is about to restart the log. A writer
+    /// that has not come back for it within [`READY_FOR`] has no more writes to do: the
+    /// checkpointer takes the log back (left alone, every read would go through the log's index
+    /// until the next write) and answers ready again after its next catch-up.
     fn may_checkpoint(&self) -> bool {
-        self.restart.load(Ordering::Acquire) != READY
+        if self.restart.load(Ordering::Acquire) != READY {
+            return true;
+        }
+        let ready_at = *self.ready_at.lock().unwrap_or_else(|e| e.into_inner());
+        if ready_at.elapsed() < READY_FOR {
+            return false;
+        }
+        let _ = self
+            .restart
+            .compare_exchange(READY, WANTED, Ordering::AcqRel, Ordering::Acquire);
+        true
     }
 
     /// Called by the checkpointer after a passive checkpoint.
     fn checkpointed(&self, caught_up: bool) {
         if caught_up {
+            *self.ready_at.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
             let _ =
                 self.restart
                     .compare_exchange(WANTED, READY, Ordering::AcqRel, Ordering::Acquire);
@@ -249,5 +267,21 @@ mod tests {
             frames_in_log(&checkpointer) <= 3,
             "the log starts again from its first frame"
         );
+    }
+
+    /// A writer that does not come back for a ready restart leaves the log to the checkpointer.
+    #[test]
+    fn an_idle_writer_hands_the_log_back_to_the_checkpointer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.db");
+        let mut conn = Connection::open(&db).unwrap();
+        let busy = crate::busy::wait_in_short_steps(&mut conn, WRITER_WAITS).unwrap();
+        let watch = WalWatch::with_limits(&db, busy, 0, Duration::ZERO);
+        watch.restart.store(WANTED, Ordering::Release);
+        watch.checkpointed(true);
+        assert!(!watch.may_checkpoint());
+        std::thread::sleep(READY_FOR);
+        assert!(watch.may_checkpoint());
+        assert!(watch.wanted(), "ready again after the next catch-up");
     }
 }
