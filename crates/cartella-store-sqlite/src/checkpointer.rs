@@ -25,6 +25,8 @@ const RESTART_WAITS: Duration = Duration::from_millis(20);
 const QUICK_CHECKPOINT: Duration = Duration::from_millis(30);
 /// Passive checkpoints in a row after which the restart goes ahead however long they took.
 const MAX_IN_A_ROW: u32 = 6;
+/// How long the writer leaves the log alone after readers made a restart give up.
+const RETRY_AFTER_READERS: Duration = Duration::from_secs(2);
 /// How long the checkpointer waits for the writer to restart the log once it is ready.
 const READY_FOR: Duration = Duration::from_millis(100);
 /// How often the writer looks at the WAL's size.
@@ -103,7 +105,13 @@ impl WalWatch {
                     Ok(0) => {
                         tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "WAL restarted")
                     }
-                    Ok(_) => tracing::debug!("WAL restart deferred: readers are still on the log"),
+                    Ok(_) => {
+                        // A reader on an old snapshot (an export, say): wait longer before the
+                        // next try, each of which makes the writer copy and sync again.
+                        *self.next_look.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Instant::now() + RETRY_AFTER_READERS;
+                        tracing::debug!("WAL restart deferred: readers are still on the log");
+                    }
                     Err(e) => tracing::debug!(error = %e, "WAL restart deferred"),
                 }
                 self.restart.store(IDLE, Ordering::Release);
@@ -182,17 +190,20 @@ pub fn spawn(
             }
         };
         let _ = conn.execute_batch("PRAGMA busy_timeout = 100;");
-        // Passive checkpoints in a row since the writer asked for a restart.
-        let mut in_a_row = 0;
+        // Passive checkpoints in a row since the writer asked for a restart, and whether the
+        // last one took long copying (so the next, at once, has only the frames written
+        // meanwhile). A quick one that did not catch up, held back by a reader on an old
+        // snapshot, is not repeated at once: that would spin.
+        let (mut in_a_row, mut progressed) = (0, false);
         while !flag.load(Ordering::Relaxed) {
-            if watch.wanted() {
+            if watch.wanted() && progressed {
                 in_a_row += 1;
             } else {
                 in_a_row = 0;
                 std::thread::sleep(every);
             }
             if !watch.may_checkpoint() {
-                std::thread::sleep(Duration::from_millis(1));
+                progressed = false;
                 continue;
             }
             let started = Instant::now();
@@ -203,12 +214,19 @@ pub fn spawn(
                 // Ready once a checkpoint caught up quickly: few frames were written meanwhile,
                 // so the writer's restart has little to copy. A slow one is followed at once by
                 // another, which only copies what was written during the last.
-                Ok((log, copied)) => watch.checkpointed(
-                    log > 0
-                        && copied == log
-                        && (started.elapsed() < QUICK_CHECKPOINT || in_a_row >= MAX_IN_A_ROW),
-                ),
-                Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; will retry"),
+                Ok((log, copied)) => {
+                    let took = started.elapsed();
+                    progressed = took >= QUICK_CHECKPOINT;
+                    watch.checkpointed(
+                        log > 0
+                            && copied == log
+                            && (took < QUICK_CHECKPOINT || in_a_row >= MAX_IN_A_ROW),
+                    );
+                }
+                Err(e) => {
+                    progressed = false;
+                    tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+                }
             }
         }
     })?;

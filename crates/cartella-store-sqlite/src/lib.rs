@@ -69,6 +69,7 @@ impl SqliteBackend {
     pub fn open(path: &Path, readers: usize) -> Result<Self> {
         let display = path.display().to_string();
         let mut conn = Connection::open(path).map_err(map_err)?;
+        let busy = busy::wait_in_short_steps(&mut conn, checkpointer::WRITER_WAITS)?;
         // Probe first: a file that is not SQLite fails here with a clear error.
         migrate::applied(&conn, &display)?;
         // Checkpoints belong to the checkpointer thread. Under steady reads the WAL cannot be
@@ -79,9 +80,16 @@ impl SqliteBackend {
         // of a multi-gigabyte file: a 128 MiB cache and mmap instead of a pread per page miss.
         // `synchronous = NORMAL` leaves the log's sync to the syncer thread, which does it before
         // any caller is answered: an answered write survives power loss as with FULL.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(map_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Database(format!(
+                "{display}: SQLite refused write-ahead logging (journal mode {mode})"
+            )));
+        }
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
+            "PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -131072;
              PRAGMA mmap_size = 2147418112;
@@ -91,10 +99,14 @@ impl SqliteBackend {
         )
         .map_err(map_err)?;
         tune(&conn)?;
-        let busy = busy::wait_in_short_steps(&mut conn, checkpointer::WRITER_WAITS)?;
-        let watch = checkpointer::WalWatch::new(path, busy);
+        // The log is named after the file SQLite resolved (links followed), not the path given.
+        let resolved =
+            PathBuf::from(conn.path().ok_or_else(|| {
+                StoreError::Database(format!("{display}: SQLite gave no file name"))
+            })?);
+        let watch = checkpointer::WalWatch::new(&resolved, busy);
         let syncer =
-            syncer::Syncer::spawn(path).map_err(|e| StoreError::Internal(e.to_string()))?;
+            syncer::Syncer::spawn(&resolved).map_err(|e| StoreError::Internal(e.to_string()))?;
         let writer = Writer::spawn(conn, watch.clone(), syncer)
             .map_err(|e| StoreError::Internal(e.to_string()))?;
         let checkpointer = checkpointer::spawn(

@@ -7,9 +7,10 @@
 //!
 //! An answered write has reached the disk, as with `synchronous = FULL`. What changes: for the
 //! millisecond between commit and sync, other connections can read a write that a power loss
-//! could still undo (its caller has not been answered). A failed sync is not retried (after a
-//! failed `fdatasync` the kernel may have dropped the unwritten pages): the callers get an error
-//! and so does every later write, until Cartella is restarted and SQLite recovers the log.
+//! could still undo (its caller has not been answered). A failed sync ends the process, as
+//! PostgreSQL does: after a failed `fdatasync` the kernel may have dropped the unwritten pages
+//! while SQLite believes them written, and the writer would go on committing on top of them.
+//! On restart SQLite recovers the log from what is on disk.
 
 use crate::writer::WriteTask;
 use cartella_store::StoreError;
@@ -49,24 +50,16 @@ impl Syncer {
 }
 
 fn run(rx: &mpsc::Receiver<Vec<Done>>, wal: &mut WalFile) {
-    let mut failed: Option<String> = None;
     while let Ok(mut done) = rx.recv() {
         while let Ok(more) = rx.try_recv() {
             done.extend(more);
         }
-        if failed.is_none()
-            && let Err(e) = wal.sync()
-        {
-            tracing::error!(error = %e, "syncing the SQLite write-ahead log failed; refusing writes until restart");
-            failed = Some(format!(
-                "the database log could not be written to disk ({e}); restart Cartella"
-            ));
+        if let Err(e) = wal.sync() {
+            tracing::error!(error = %e, path = %wal.path.display(), "syncing the SQLite write-ahead log failed: stopping, unanswered writes may be lost");
+            eprintln!("cartella: the database log could not be written to disk ({e}); stopping");
+            std::process::abort();
         }
         for (task, outcome) in done {
-            let outcome = match &failed {
-                Some(msg) => Err(StoreError::Database(msg.clone())),
-                None => outcome,
-            };
             task.finish(outcome);
         }
     }
@@ -104,8 +97,12 @@ impl WalFile {
         };
         if self.open.as_ref().is_none_or(|(_, i)| *i != ino) {
             let file = File::open(&self.path)?;
-            // A new log's directory entry must be as durable as its content.
-            File::open(&self.dir)?.sync_all()?;
+            let ino = file.metadata()?.ino();
+            // A new log's directory entry must be as durable as its content. Some file systems
+            // cannot sync a directory; SQLite goes on without it there, and so do we.
+            if let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
+                tracing::warn!(error = %e, dir = %self.dir.display(), "could not sync the database folder");
+            }
             self.open = Some((file, ino));
         }
         match &self.open {

@@ -22,6 +22,14 @@ pub struct WriterState {
     pub heads: HashMap<String, (i64, Vec<u8>)>,
 }
 
+impl WriterState {
+    /// After a rollback: the heads are read again from the database when next needed (inside
+    /// the transaction, so they include what the earlier tasks of the group appended).
+    fn forget(&mut self) {
+        self.heads.clear();
+    }
+}
+
 /// How a task may be run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -192,7 +200,6 @@ fn run_group(
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         return fail_all(group, &crate::map_err(e).to_string());
     }
-    let before_group = state.clone();
     if group.len() == 1 {
         // Alone in its transaction, a task needs no savepoint (whose sub-journal copies every
         // page the task touches): on failure the whole transaction rolls back.
@@ -202,7 +209,7 @@ fn run_group(
             .and_then(|()| conn.execute_batch("COMMIT").map_err(crate::map_err));
         if outcome.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
-            *state = before_group;
+            state.forget();
         }
         return vec![(task, outcome)];
     }
@@ -214,16 +221,23 @@ fn run_group(
             // One of them failed: undo the others' work too and run them all again, each in a
             // savepoint, so that only the failing one is refused.
             let _ = conn.execute_batch("ROLLBACK");
-            *state = before_group.clone();
+            state.forget();
             if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
                 return fail_all(group, &crate::map_err(e).to_string());
             }
         }
-        run_with_savepoints(conn, state, &mut group)
+        match run_with_savepoints(conn, state, &mut group) {
+            Ok(outcomes) => outcomes,
+            Err(msg) => {
+                state.forget();
+                tracing::error!(error = %msg, tasks = group.len(), "SQLite rolled the group back");
+                return fail_all(group, &msg);
+            }
+        }
     };
     if let Err(e) = conn.execute_batch("COMMIT") {
         let _ = conn.execute_batch("ROLLBACK");
-        *state = before_group;
+        state.forget();
         let msg = crate::map_err(e).to_string();
         tracing::error!(error = %msg, tasks = group.len(), "SQLite group commit failed");
         return fail_all(group, &msg);
@@ -248,35 +262,33 @@ fn run_all(
     group.iter_mut().try_for_each(|task| task.run(conn, state))
 }
 
-/// Every task in its own savepoint: a failing one is rolled back alone.
+/// Every task in its own savepoint: a failing one is rolled back alone. Some errors (disk full,
+/// I/O, out of memory) make SQLite roll back the whole transaction itself: then the group as a
+/// whole has failed (`Err`), as a later savepoint would start a transaction of its own.
 fn run_with_savepoints(
     conn: &Connection,
     state: &mut WriterState,
     group: &mut [Box<dyn WriteTask>],
-) -> Vec<TaskResult<()>> {
+) -> Result<Vec<TaskResult<()>>, String> {
     let mut outcomes = Vec::with_capacity(group.len());
     for task in group.iter_mut() {
-        let snapshot = state.clone();
         let outcome = conn
             .execute_batch("SAVEPOINT task")
             .map_err(crate::map_err)
-            .and_then(|()| task.run(conn, state));
-        match outcome {
-            Ok(()) => match conn.execute_batch("RELEASE task") {
-                Ok(()) => outcomes.push(Ok(())),
-                Err(e) => {
-                    *state = snapshot;
-                    outcomes.push(Err(crate::map_err(e)));
-                }
-            },
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK TO task; RELEASE task");
-                *state = snapshot;
-                outcomes.push(Err(e));
+            .and_then(|()| task.run(conn, state))
+            .and_then(|()| conn.execute_batch("RELEASE task").map_err(crate::map_err));
+        if let Err(e) = outcome {
+            if conn.is_autocommit() {
+                return Err(e.to_string());
             }
+            let _ = conn.execute_batch("ROLLBACK TO task; RELEASE task");
+            state.forget();
+            outcomes.push(Err(e));
+        } else {
+            outcomes.push(Ok(()));
         }
     }
-    outcomes
+    Ok(outcomes)
 }
 
 #[cfg(test)]

@@ -210,7 +210,9 @@ impl Store {
             self.check_compartment(ctx, &scope, Action::Write, rtype, id.as_str(), &body)
                 .await?;
         }
-        let prev = if fresh {
+        // A compartment-limited caller is never taken at its word that an id is new: the lookup
+        // is what lets `check_existing` refuse another patient's resource.
+        let prev = if fresh && scope == Scope::All {
             None
         } else {
             self.backend
