@@ -32,7 +32,8 @@ const READY_FOR: Duration = Duration::from_millis(100);
 /// How often the writer looks at the WAL's size.
 const LOOK_EVERY: Duration = Duration::from_millis(250);
 
-fn wal_path(db: &Path) -> PathBuf {
+/// The write-ahead log beside the database file `db`, as SQLite names it.
+pub(crate) fn wal_path(db: &Path) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
     p.push("-wal");
     PathBuf::from(p)

@@ -76,10 +76,8 @@ struct WalFile {
 
 impl WalFile {
     fn new(db: &Path) -> WalFile {
-        let mut p = db.as_os_str().to_owned();
-        p.push("-wal");
         WalFile {
-            path: PathBuf::from(p),
+            path: crate::checkpointer::wal_path(db),
             dir: db
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
@@ -95,20 +93,20 @@ impl WalFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
-        if self.open.as_ref().is_none_or(|(_, i)| *i != ino) {
-            let file = File::open(&self.path)?;
-            let ino = file.metadata()?.ino();
-            // A new log's directory entry must be as durable as its content. Some file systems
-            // cannot sync a directory; SQLite goes on without it there, and so do we.
-            if let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
-                tracing::warn!(error = %e, dir = %self.dir.display(), "could not sync the database folder");
+        let file = match &self.open {
+            Some((file, open_ino)) if *open_ino == ino => file,
+            _ => {
+                let file = File::open(&self.path)?;
+                let ino = file.metadata()?.ino();
+                // A new log's directory entry must be as durable as its content. Some file
+                // systems cannot sync a directory; SQLite goes on without it there, and so do we.
+                if let Err(e) = File::open(&self.dir).and_then(|d| d.sync_all()) {
+                    tracing::warn!(error = %e, dir = %self.dir.display(), "could not sync the database folder");
+                }
+                &self.open.insert((file, ino)).0
             }
-            self.open = Some((file, ino));
-        }
-        match &self.open {
-            Some((file, _)) => file.sync_data(),
-            None => Ok(()),
-        }
+        };
+        file.sync_data()
     }
 }
 

@@ -231,9 +231,8 @@ pub fn append_audit(
                 .map_err(map_err)?
                 .unwrap_or((0, GENESIS.to_vec())),
         };
-        let key = draft.mac_key.clone();
         let mut row = draft.clone().into_row(prev_seq + 1);
-        row.hash = chain_hash(&key, &prev_hash, &row).to_vec();
+        row.hash = chain_hash(&draft.mac_key, &prev_hash, &row).to_vec();
         conn.prepare_cached(
             "INSERT INTO audit_events (tenant_id, seq, at, actor, role, action, resource_type, resource_id, version, patient_id, purpose, outcome, client_ip, user_agent, details, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
