@@ -191,6 +191,10 @@ fn match_condition(m: &Match, sql: &mut Sql) {
         },
         Match::Date(cond) => date_condition(cond, sql),
         Match::Present(_) => {}
+        Match::RefTo(target_type) => {
+            sql.push(" AND i.target_type = ");
+            sql.arg(target_type.clone());
+        }
         Match::Ref {
             target_type,
             target_id,

@@ -175,16 +175,13 @@ mod tests {
                 .iter()
                 .any(|t| t.param == "code" && t.code == "8867-4")
         );
-        assert!(
-            rows.refs
-                .iter()
-                .any(|r| r.param == "patient" && r.target_id == "p1")
-        );
-        assert!(
-            rows.refs
-                .iter()
-                .any(|r| r.param == "subject" && r.target_type == "Patient")
-        );
+        // `patient` is searched over the `subject` rows (see `ParamRule::union_of`).
+        let refs: Vec<_> = rows
+            .refs
+            .iter()
+            .map(|r| (r.param, r.target_type.as_str(), r.target_id.as_str()))
+            .collect();
+        assert_eq!(refs, [("subject", "Patient", "p1")]);
         assert_eq!(rows.dates.len(), 1);
         assert_eq!(rows.quantities[0].value, 72.0);
         assert_eq!(patient_of("Observation", "o1", &o).as_deref(), Some("p1"));

@@ -33,8 +33,9 @@ pub struct ParamRule {
     /// chains follow and `_revinclude` is offered for.
     pub targets: &'static [&'static str],
     /// Set when the parameter's paths are exactly those of other parameters of the type, of the
-    /// same kind (Observation's `combo-code` is `code` and `component-code`): it stores no rows
-    /// of its own and is searched over theirs. Empty: the parameter has its own rows.
+    /// same kind (Observation's `combo-code` is `code` and `component-code`; its `patient` is
+    /// `subject` limited to Patient targets): it stores no rows of its own and is searched over
+    /// theirs. Empty: the parameter has its own rows.
     pub union_of: &'static [&'static str],
 }
 
@@ -140,9 +141,10 @@ fn adjust(rtype: &str, rules: &mut Vec<ParamRule>) {
 }
 
 /// Marks the parameters that merge others (see [`ParamRule::union_of`]), so each value is
-/// stored once: the combo-* parameters were a quarter of an Observation's index rows. References
-/// and blind parameters keep their own rows (includes, compartments and keyed tokens name them).
+/// stored once: the combo-* parameters were a quarter of an Observation's index rows. Blind
+/// parameters keep their own rows (their keyed tokens name the parameter).
 fn find_unions(rules: &mut [ParamRule]) {
+    find_reference_unions(rules);
     let stores_rows = |r: &ParamRule| r.kind != Kind::Reference && !r.blind;
     // Smaller parameters first: a part must already be known to keep its rows.
     let mut order: Vec<usize> = (0..rules.len()).collect();
@@ -177,6 +179,34 @@ fn find_unions(rules: &mut [ParamRule]) {
         if paths.iter().all(|p| covered.contains(p)) {
             // Built once per process, with the rule table itself.
             rules[i].union_of = Box::leak(names.into_boxed_slice());
+        }
+    }
+}
+
+/// A reference parameter limited to one target type over the paths of an unlimited one
+/// (`patient` = `subject` where the subject is a Patient, in some forty types) is searched over
+/// that one's rows with the target type required: each such reference was stored twice, one
+/// random index page more on every write of an Observation, Condition, Encounter…
+fn find_reference_unions(rules: &mut [ParamRule]) {
+    for i in 0..rules.len() {
+        let (kind, paths) = (rules[i].kind, rules[i].paths);
+        let Some(target) = rules[i].target.filter(|_| kind == Kind::Reference) else {
+            continue;
+        };
+        let same_paths = |c: &ParamRule| {
+            c.paths.len() == paths.len() && c.paths.iter().all(|p| paths.contains(p))
+        };
+        let whole = rules.iter().find(|c| {
+            c.kind == Kind::Reference
+                && c.target.is_none()
+                && !c.blind
+                && c.union_of.is_empty()
+                && same_paths(c)
+                && (c.targets.is_empty() || c.targets.contains(&target))
+        });
+        if let Some(whole) = whole {
+            let name = whole.name;
+            rules[i].union_of = Box::leak(vec![name].into_boxed_slice());
         }
     }
 }
@@ -234,10 +264,20 @@ mod union_tests {
             ["component-value-concept", "value-concept"]
         );
         assert!(rule("Observation", "code").unwrap().union_of.is_empty());
-        // References and blind parameters always keep their own rows.
+        // Blind parameters always keep their own rows; a merged reference is limited to one
+        // target type over an unlimited one.
         for t in cartella_core::resource_types::R4_RESOURCE_TYPES {
             for r in rules_for(t).iter().filter(|r| !r.union_of.is_empty()) {
-                assert!(r.kind != Kind::Reference && !r.blind, "{t}.{}", r.name);
+                assert!(!r.blind, "{t}.{}", r.name);
+                if r.kind == Kind::Reference {
+                    let whole = rule(t, r.union_of[0]).unwrap();
+                    assert!(
+                        r.union_of.len() == 1 && r.target.is_some(),
+                        "{t}.{}",
+                        r.name
+                    );
+                    assert!(whole.target.is_none(), "{t}.{}", r.name);
+                }
                 let mut paths: Vec<&str> = r
                     .union_of
                     .iter()
@@ -251,5 +291,28 @@ mod union_tests {
                 assert_eq!(paths, sorted(r.paths.to_vec()), "{t}.{}", r.name);
             }
         }
+    }
+
+    #[test]
+    fn patient_references_are_searched_over_the_subject_rows() {
+        for t in [
+            "Observation",
+            "Condition",
+            "Encounter",
+            "DiagnosticReport",
+            "Procedure",
+        ] {
+            let patient = rule(t, "patient").unwrap();
+            assert_eq!(patient.union_of, ["subject"], "{t}");
+            assert_eq!(patient.target, Some("Patient"), "{t}");
+            assert!(rule(t, "subject").unwrap().union_of.is_empty(), "{t}");
+        }
+        // AllergyIntolerance.patient is its own element: it keeps its rows.
+        assert!(
+            rule("AllergyIntolerance", "patient")
+                .unwrap()
+                .union_of
+                .is_empty()
+        );
     }
 }

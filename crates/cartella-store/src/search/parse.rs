@@ -198,11 +198,15 @@ fn param(
                     )));
                 }
             };
-            let table = table_of(rule);
+            // A reference limited to one target type may be read from an unlimited one's rows.
+            let present = match (rule.kind, rule.target) {
+                (Kind::Reference, Some(t)) => Match::RefTo(t.to_owned()),
+                _ => Match::Present(table_of(rule)),
+            };
             out.clauses.push(Clause::Index {
                 params: rule.stored_as(),
                 negate: missing,
-                any_of: vec![Match::Present(table)],
+                any_of: vec![present],
             });
             Ok(Ok(()))
         }

@@ -151,6 +151,9 @@ pub enum Match {
     },
     /// Any row of the parameter in this table (`:missing`; negated for `:missing=true`).
     Present(Table),
+    /// Any reference to a resource of this type (`:missing` of a parameter limited to one
+    /// target type, whose rows are those of an unlimited one).
+    RefTo(String),
 }
 
 /// The index tables, for matches that name no value.
@@ -185,7 +188,7 @@ impl Match {
             Match::Blind(_) => Table::Blind,
             Match::String { .. } => Table::String,
             Match::Date(_) => Table::Date,
-            Match::Ref { .. } => Table::Ref,
+            Match::Ref { .. } | Match::RefTo(_) => Table::Ref,
             Match::Quantity { .. } => Table::Quantity,
             Match::Present(t) => *t,
         }

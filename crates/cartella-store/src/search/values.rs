@@ -233,6 +233,18 @@ pub(super) fn reference_match(
     if id.is_empty() {
         return Err(StoreError::InvalidSearch("empty reference".into()));
     }
+    // A parameter limited to one target type (`patient`) names it: its rows may be those of
+    // an unlimited parameter (`subject`), which also point elsewhere.
+    let target_type = match (rule.target, target_type) {
+        (Some(only), Some(t)) if t != only => {
+            return Err(StoreError::InvalidSearch(format!(
+                "'{}' refers to {only} only, not {t}",
+                rule.name
+            )));
+        }
+        (Some(only), _) => Some(only.to_owned()),
+        (None, t) => t,
+    };
     Ok(Match::Ref {
         target_type,
         target_id: id,

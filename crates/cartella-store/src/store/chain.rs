@@ -97,7 +97,8 @@ impl Store {
             }
             // No target: the clause matches nothing (an empty alternative list).
             out.clauses.push(Clause::Index {
-                params: vec![param.to_owned()],
+                params: rule(rtype, param)
+                    .map_or_else(|| vec![param.to_owned()], |r| r.stored_as()),
                 negate: false,
                 any_of,
             });

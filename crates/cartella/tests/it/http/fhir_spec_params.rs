@@ -315,3 +315,81 @@ async fn combo_parameters_merge_value_and_component() {
         assert_eq!(sorted, [resp, hr, bp], "{b}: the largest code of each");
     }
 }
+
+/// `patient` on Observation stores no rows of its own: it is answered over the `subject` rows
+/// that point to a Patient, for matching, `:missing`, chains and `_revinclude`; a subject of
+/// another type is never taken for a patient.
+#[tokio::test]
+async fn patient_is_the_subject_when_the_subject_is_a_patient() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let b = app.backend;
+        let p = app
+            .create_id(
+                "Patient",
+                &json!({"resourceType": "Patient", "gender": "female"}),
+            )
+            .await;
+        let g = app
+            .create_id(
+                "Group",
+                &json!({"resourceType": "Group", "type": "person", "actual": true}),
+            )
+            .await;
+        let of_patient = app
+            .create_id(
+                "Observation",
+                &observation(&p, LOINC, HEART_RATE, "2024-01-01"),
+            )
+            .await;
+        let mut obs = observation(&p, LOINC, HEART_RATE, "2024-01-02");
+        obs["subject"] = json!({"reference": format!("Group/{g}")});
+        let of_group = app.create_id("Observation", &obs).await;
+        obs.as_object_mut().unwrap().remove("subject");
+        let of_nobody = app.create_id("Observation", &obs).await;
+
+        let two = |a: &str, c: &str| set(&[a.to_owned(), c.to_owned()]);
+        for q in [
+            format!("Observation?patient={p}"),
+            format!("Observation?patient=Patient/{p}"),
+            format!("Observation?subject=Patient/{p}"),
+            "Observation?patient:missing=false".to_owned(),
+            "Observation?patient.gender=female".to_owned(),
+            "Observation?subject:Patient.gender=female".to_owned(),
+        ] {
+            assert_eq!(ids(&app, &q).await, one(&of_patient), "{b}: {q}");
+        }
+        assert_eq!(
+            ids(&app, &format!("Observation?subject={g}")).await,
+            one(&of_group),
+            "{b}"
+        );
+        assert!(
+            ids(&app, &format!("Observation?patient={g}"))
+                .await
+                .is_empty(),
+            "{b}: the group's id is no patient's"
+        );
+        assert_eq!(
+            ids(&app, "Observation?patient:missing=true").await,
+            two(&of_group, &of_nobody),
+            "{b}"
+        );
+        assert_eq!(
+            ids(&app, "Observation?subject:missing=true").await,
+            one(&of_nobody),
+            "{b}"
+        );
+        let r = app.get(&format!("Observation?patient=Group/{g}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
+        assert_eq!(
+            ids(
+                &app,
+                &format!("Patient?_id={p}&_revinclude=Observation:patient")
+            )
+            .await,
+            two(&p, &of_patient),
+            "{b}"
+        );
+    }
+}
