@@ -75,7 +75,8 @@ impl SqliteBackend {
         // Checkpoints belong to the checkpointer thread. Under steady reads the WAL cannot be
         // restarted and outgrows any small threshold; past it the writer itself checkpointed after
         // every commit, each with an fsync of the database file (160 ms here: the creates' p99
-        // was 200 ms). The writer's own threshold (1 GiB) is only a safety net now, and a WAL
+        // was 200 ms). The writer's own threshold (2 GiB, past the writer's restart at 1 GiB)
+        // is only a safety net now, and a WAL
         // that was restarted is cut back to 64 MiB. The writer's index inserts descend b-trees
         // of a multi-gigabyte file: a 128 MiB cache and mmap instead of a pread per page miss.
         // `synchronous = NORMAL` leaves the log's sync to the syncer thread, which does it before
@@ -94,7 +95,7 @@ impl SqliteBackend {
              PRAGMA cache_size = -131072;
              PRAGMA mmap_size = 2147418112;
              PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 262144;
+             PRAGMA wal_autocheckpoint = 524288;
              PRAGMA journal_size_limit = 67108864;",
         )
         .map_err(map_err)?;
