@@ -63,7 +63,12 @@ impl Backend for PgBackend {
     }
 
     async fn write(&self, batch: WriteBatch) -> Result<()> {
-        self.write_db(batch).await
+        match &self.group {
+            Some(group) if crate::group_commit::GroupCommit::takes(&batch) => {
+                group.write(batch).await
+            }
+            _ => self.write_alone(batch).await,
+        }
     }
     async fn current(
         &self,

@@ -9,6 +9,7 @@ mod audit;
 mod backend;
 mod bookings;
 mod export;
+mod group_commit;
 mod identity;
 mod index;
 mod jobs;
@@ -31,6 +32,8 @@ use tokio_postgres::NoTls;
 pub struct PgBackend {
     pool: Pool,
     freshness: std::sync::Arc<stats::Freshness>,
+    /// Small writes go through it; `None` in the committer's own copy.
+    group: Option<group_commit::GroupCommit>,
 }
 
 impl std::fmt::Debug for PgBackend {
@@ -70,10 +73,12 @@ impl PgBackend {
             .recycle_timeout(Some(Duration::from_secs(5)))
             .build()
             .map_err(crate::db)?;
-        let backend = PgBackend {
+        let mut backend = PgBackend {
             pool,
             freshness: Default::default(),
+            group: None,
         };
+        backend.group = Some(group_commit::GroupCommit::spawn(backend.clone()));
         // Returned to the pool at once; it serves the first request.
         drop(backend.conn().await?);
         Ok(backend)

@@ -34,33 +34,47 @@ const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = $1)
      r AS (DELETE FROM idx_ref WHERE res_row = $1) \
      DELETE FROM idx_quantity WHERE res_row = $1";
 
+/// How a batch's own writes went, before its audit events.
+pub(crate) enum Applied {
+    Done,
+    /// A booking collided: the transaction must be rolled back before the clashes are listed.
+    DoubleBooked,
+}
+
+/// Everything a batch writes except its audit events (keys, resources, history, index rows,
+/// bookings, jobs), inside `tx`.
+pub(crate) async fn apply(tx: &Transaction<'_>, batch: &WriteBatch) -> Result<Applied> {
+    // Keys first: a lost race for a patient key fails the batch before any other work.
+    for key in &batch.new_keys {
+        if !crate::keys::insert_key(tx, key, true).await? {
+            return Err(StoreError::KeyRace);
+        }
+    }
+    let mut index = IndexColumns::default();
+    for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
+        crate::bookings::clear(tx, op).await?;
+    }
+    for op in &batch.ops {
+        let row_id = write_op(tx, op).await?;
+        index.set(row_id, op);
+        if let Some(rows) = &op.bookings
+            && let crate::bookings::Outcome::DoubleBooked =
+                crate::bookings::insert(tx, op, rows).await?
+        {
+            return Ok(Applied::DoubleBooked);
+        }
+    }
+    index.insert(tx).await?;
+    crate::jobs::insert_jobs(tx, &batch.jobs).await?;
+    Ok(Applied::Done)
+}
+
 impl PgBackend {
-    pub(crate) async fn write_db(&self, batch: WriteBatch) -> Result<()> {
+    /// One batch in a transaction of its own.
+    pub(crate) async fn write_alone(&self, batch: WriteBatch) -> Result<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
-        // Keys first: a lost race for a patient key fails the batch before any other work.
-        for key in &batch.new_keys {
-            if !crate::keys::insert_key(&tx, key, true).await? {
-                return Err(StoreError::KeyRace);
-            }
-        }
-        let mut index = IndexColumns::default();
-        for op in batch.ops.iter().filter(|o| o.bookings.is_some()) {
-            crate::bookings::clear(&tx, op).await?;
-        }
-        let mut double_booked = false;
-        for op in &batch.ops {
-            let row_id = write_op(&tx, op).await?;
-            index.set(row_id, op);
-            if let Some(rows) = &op.bookings
-                && let crate::bookings::Outcome::DoubleBooked =
-                    crate::bookings::insert(&tx, op, rows).await?
-            {
-                double_booked = true;
-                break;
-            }
-        }
-        if double_booked {
+        if let Applied::DoubleBooked = apply(&tx, &batch).await? {
             // Roll back first: the listing must not wait on our own aborted transaction.
             drop(tx);
             drop(client);
@@ -71,8 +85,6 @@ impl PgBackend {
                 StoreError::BookingConflict(clashes)
             });
         }
-        index.insert(&tx).await?;
-        crate::jobs::insert_jobs(&tx, &batch.jobs).await?;
         // Last, so the tenant's audit head stays locked only until the commit right after.
         crate::audit::append(&tx, batch.audit).await?;
         let rows = batch.ops.len() as u64;

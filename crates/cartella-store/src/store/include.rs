@@ -49,8 +49,16 @@ impl Store {
                 if source != rtype {
                     continue;
                 }
-                self.forward(ctx, &page.resources, r.paths, target, &mut seen)
-                    .await?
+                // A parameter limited to one target type (`patient` over `subject`) includes
+                // only resources of that type.
+                self.forward(
+                    ctx,
+                    &page.resources,
+                    r.paths,
+                    target.or(r.target),
+                    &mut seen,
+                )
+                .await?
             } else {
                 self.reverse(ctx, rtype, &page.resources, source, param, &mut seen)
                     .await?

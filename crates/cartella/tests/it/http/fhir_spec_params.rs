@@ -317,8 +317,8 @@ async fn combo_parameters_merge_value_and_component() {
 }
 
 /// `patient` on Observation stores no rows of its own: it is answered over the `subject` rows
-/// that point to a Patient, for matching, `:missing`, chains and `_revinclude`; a subject of
-/// another type is never taken for a patient.
+/// that point to a Patient, for matching, `:missing`, chains, `_include` and `_revinclude`; a
+/// subject of another type is never taken for a patient.
 #[tokio::test]
 async fn patient_is_the_subject_when_the_subject_is_a_patient() {
     for w in worlds().await {
@@ -380,6 +380,15 @@ async fn patient_is_the_subject_when_the_subject_is_a_patient() {
             one(&of_nobody),
             "{b}"
         );
+        for (of, included) in [(&of_patient, Some(&p)), (&of_group, None)] {
+            let q = format!("Observation?_id={of}&_include=Observation:patient");
+            let want = set(&[Some(of), included]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>());
+            assert_eq!(ids(&app, &q).await, want, "{b}: {q}");
+        }
         let r = app.get(&format!("Observation?patient=Group/{g}")).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{b}");
         assert_eq!(
