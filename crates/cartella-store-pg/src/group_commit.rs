@@ -9,7 +9,8 @@
 use crate::PgBackend;
 use crate::write::{Applied, apply};
 use cartella_store::{StoreError, WriteBatch};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::Arc;
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -20,29 +21,34 @@ const SMALL_BATCH: usize = 8;
 const MAX_GROUP: usize = 48;
 
 type Reply = oneshot::Sender<Result<()>>;
+type Incoming = mpsc::UnboundedReceiver<(WriteBatch, Reply)>;
 
-/// The queue of small batches waiting for the committer task.
+/// Committers working side by side: while one commits (holding the audit head), the next
+/// writes its group's rows.
+const COMMITTERS: usize = 2;
+
+/// The queue of small batches waiting for the committer tasks.
 #[derive(Clone)]
 pub(crate) struct GroupCommit {
     queue: mpsc::UnboundedSender<(WriteBatch, Reply)>,
 }
 
 impl GroupCommit {
-    /// Starts the committer; it stops when the last sender is dropped.
+    /// Starts the committers; they stop when the last sender is dropped.
     pub(crate) fn spawn(backend: PgBackend) -> GroupCommit {
-        let (queue, mut incoming) = mpsc::unbounded_channel::<(WriteBatch, Reply)>();
-        tokio::spawn(async move {
-            while let Some(first) = incoming.recv().await {
-                let mut group = vec![first];
-                while group.len() < MAX_GROUP {
-                    match incoming.try_recv() {
-                        Ok(next) => group.push(next),
-                        Err(_) => break,
-                    }
+        let (queue, incoming) = mpsc::unbounded_channel::<(WriteBatch, Reply)>();
+        let incoming = Arc::new(Mutex::new(incoming));
+        for _ in 0..COMMITTERS {
+            let (backend, incoming) = (backend.clone(), incoming.clone());
+            tokio::spawn(async move {
+                while let Some(group) = next_group(&incoming).await {
+                    // A task per group: should one panic, its callers get an error (their
+                    // replies are dropped) and the committer goes on with the next group.
+                    let backend = backend.clone();
+                    let _ = tokio::spawn(async move { backend.commit_group(group).await }).await;
                 }
-                backend.commit_group(group).await;
-            }
-        });
+            });
+        }
         GroupCommit { queue }
     }
 
@@ -56,29 +62,57 @@ impl GroupCommit {
         self.queue
             .send((batch, reply))
             .map_err(|_| StoreError::Database("the group committer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Database("the group committer has stopped".into()))?
+        answer.await.map_err(|_| {
+            StoreError::Database("the write was abandoned: its group commit failed".into())
+        })?
     }
 }
 
-impl PgBackend {
-    async fn commit_group(&self, mut group: Vec<(WriteBatch, Reply)>) {
-        if group.len() == 1
-            && let Some((batch, reply)) = group.pop()
-        {
-            let _ = reply.send(self.write_alone(batch).await);
-            return;
+/// The first waiting batch and whatever else is queued behind it; `None` once the queue closed.
+async fn next_group(incoming: &Mutex<Incoming>) -> Option<Vec<(WriteBatch, Reply)>> {
+    let mut incoming = incoming.lock().await;
+    let mut group = vec![incoming.recv().await?];
+    while group.len() < MAX_GROUP {
+        match incoming.try_recv() {
+            Ok(next) => group.push(next),
+            Err(_) => break,
         }
+    }
+    Some(group)
+}
+
+/// How a group failed.
+enum GroupFailed {
+    /// Before COMMIT: nothing of it was written, each batch can be tried on its own.
+    Early(StoreError),
+    /// At COMMIT: whether it landed is unknown.
+    AtCommit(StoreError),
+}
+
+impl PgBackend {
+    /// A group of one too: alone it would wait for a locked row without a limit, and with
+    /// every committer so held up no small write would go through.
+    async fn commit_group(&self, group: Vec<(WriteBatch, Reply)>) {
         let (batches, replies): (Vec<WriteBatch>, Vec<Reply>) = group.into_iter().unzip();
-        match self.write_group(batches).await {
+        match self.write_group(&batches).await {
             Ok(answers) => {
                 for (reply, answer) in replies.into_iter().zip(answers) {
                     let _ = reply.send(answer);
                 }
             }
-            // Nothing of the group was committed: every batch gets the error.
-            Err(e) => {
+            // A lock wait that timed out, a deadlock, a lost connection: one batch's trouble
+            // must not become every batch's error.
+            // Each on its own and side by side, so one that waits for a lock holds up no other.
+            Err(GroupFailed::Early(e)) => {
+                tracing::debug!(error = %e, batches = replies.len(), "group failed; writing its batches one by one");
+                for (batch, reply) in batches.into_iter().zip(replies) {
+                    let backend = self.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(backend.write_alone(batch).await);
+                    });
+                }
+            }
+            Err(GroupFailed::AtCommit(e)) => {
                 tracing::warn!(error = %e, batches = replies.len(), "group commit failed");
                 for reply in replies {
                     let _ = reply.send(Err(copy(&e)));
@@ -87,37 +121,62 @@ impl PgBackend {
         }
     }
 
-    /// The batches in one transaction, each in a savepoint; the answer of each batch, or the
-    /// error that failed the whole group.
-    async fn write_group(&self, batches: Vec<WriteBatch>) -> Result<Vec<Result<()>>> {
-        let mut client = self.conn().await?;
-        let mut tx = client.transaction().await.map_err(crate::db)?;
+    /// The batches in one transaction, each in a savepoint; the answer of each batch, or how
+    /// the whole group failed.
+    async fn write_group(
+        &self,
+        batches: &[WriteBatch],
+    ) -> std::result::Result<Vec<Result<()>>, GroupFailed> {
+        let early = GroupFailed::Early;
+        let mut client = self.conn().await.map_err(early)?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| early(crate::db(e)))?;
+        let sql = |text: &'static str| {
+            let tx = &tx;
+            async move {
+                tx.batch_execute(text)
+                    .await
+                    .map_err(|e| early(crate::db(e)))
+            }
+        };
         let mut answers = Vec::with_capacity(batches.len());
         let (mut audit, mut rows) = (Vec::new(), 0);
-        for mut batch in batches {
-            let savepoint = tx.savepoint("batch").await.map_err(crate::db)?;
-            match apply(&savepoint, &batch).await {
+        for (n, batch) in batches.iter().enumerate() {
+            // A row another transaction holds (an import, an erasure) makes the group give up
+            // soon instead of holding every batch in it (and its committer).
+            sql(if n == 0 {
+                "SET LOCAL lock_timeout = '200ms'; SAVEPOINT batch"
+            } else {
+                "SAVEPOINT batch"
+            })
+            .await?;
+            let applied = apply(&tx, batch).await;
+            match applied {
                 Ok(Applied::Done) => {
-                    savepoint.commit().await.map_err(crate::db)?;
-                    audit.append(&mut batch.audit);
+                    sql("RELEASE SAVEPOINT batch").await?;
+                    audit.extend(batch.audit.iter().cloned());
                     rows += batch.ops.len() as u64;
                     answers.push(Ok(()));
                 }
-                // Never grouped (see `takes`); refused rather than half-handled.
-                Ok(Applied::DoubleBooked) => {
-                    savepoint.rollback().await.map_err(crate::db)?;
-                    answers.push(Err(StoreError::Contention(
-                        "a booking cannot be written in a group".into(),
-                    )));
-                }
-                Err(e) => {
-                    savepoint.rollback().await.map_err(crate::db)?;
-                    answers.push(Err(e));
+                Ok(Applied::DoubleBooked) | Err(_) => {
+                    sql("ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch").await?;
+                    answers.push(match applied {
+                        Err(e @ StoreError::Contention(_)) => return Err(early(e)),
+                        Err(e) => Err(e),
+                        // Never grouped (see `takes`): refused rather than half-handled.
+                        _ => Err(StoreError::Contention(
+                            "a booking cannot be written in a group".into(),
+                        )),
+                    });
                 }
             }
         }
-        crate::audit::append(&tx, audit).await?;
-        tx.commit().await.map_err(crate::db)?;
+        crate::audit::append(&tx, audit).await.map_err(early)?;
+        tx.commit()
+            .await
+            .map_err(|e| GroupFailed::AtCommit(crate::db(e)))?;
         self.freshness.written(&self.pool, rows);
         Ok(answers)
     }

@@ -111,10 +111,13 @@ pub(crate) trait DbError: std::fmt::Display {
 }
 
 impl DbError for tokio_postgres::Error {
-    /// Deadlocks and serialization failures abort a transaction that a retry would commit.
+    /// Deadlocks, serialization failures and lock waits that timed out (group commits set a
+    /// lock timeout) abort a transaction that a retry would commit.
     fn contention(&self) -> bool {
         use tokio_postgres::error::SqlState;
-        matches!(self.code(), Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE)
+        matches!(self.code(), Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::LOCK_NOT_AVAILABLE)
     }
 }
 

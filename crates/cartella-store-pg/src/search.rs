@@ -182,13 +182,19 @@ fn from_where(p: &mut Params, plan: &SearchPlan) -> Result<String> {
                 if Some(n) == driver {
                     // The narrowest clause drives: its rows come from the lookup index and the
                     // resources are fetched by row id (an EXISTS per resource would scan every
-                    // resource of the type first). As an array rather than `IN (SELECT …)`
-                    // the query has no join for the planner to weigh (see below).
-                    sql += &format!(
-                        " AND r.row_id = ANY(ARRAY(SELECT i.res_row FROM {table} i \
+                    // resource of the type first). A narrow one as an array rather than
+                    // `IN (SELECT …)`: the query then has no join for the planner to weigh
+                    // (see below). A wide one stays a join, which a `LIMIT` can cut short.
+                    let rows = format!(
+                        "SELECT i.res_row FROM {table} i \
                          WHERE i.tenant_id = {tenant}::text AND i.type = {rtype}::text \
-                         AND {param} AND ({alternatives})))"
+                         AND {param} AND ({alternatives})"
                     );
+                    sql += &if plan.driver_is_narrow() {
+                        format!(" AND r.row_id = ANY(ARRAY({rows}))")
+                    } else {
+                        format!(" AND r.row_id IN ({rows})")
+                    };
                 } else {
                     // `OFFSET 0` keeps the check a per-row subplan instead of a semi-join.
                     // With the driver and every check as joins, PostgreSQL weighed join

@@ -274,6 +274,13 @@ impl SearchPlan {
             .min_by_key(|(_, c)| selectivity(c))
             .map(|(i, _)| i)
     }
+
+    /// Whether the driving clause names few rows (a reference, a blind token, an exact
+    /// string), so fetching all of them before anything else is cheap.
+    pub fn driver_is_narrow(&self) -> bool {
+        self.driver()
+            .is_some_and(|i| selectivity(&self.clauses[i]) <= 2)
+    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,14 @@ impl Store {
                 }
                 // A parameter limited to one target type (`patient` over `subject`) includes
                 // only resources of that type.
+                if let (Some(asked), Some(only)) = (target, r.target)
+                    && asked != only
+                {
+                    page.warnings.push(format!(
+                        "{kind}={spec}: '{param}' refers to {only} only; ignored"
+                    ));
+                    continue;
+                }
                 self.forward(
                     ctx,
                     &page.resources,
