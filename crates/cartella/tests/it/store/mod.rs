@@ -5,6 +5,7 @@ mod audit;
 mod bookings;
 mod crud;
 mod encryption;
+mod grouped_writes;
 mod jobs;
 mod opening;
 mod search;
