@@ -162,14 +162,16 @@ impl PgBackend {
                 }
                 Ok(Applied::DoubleBooked) | Err(_) => {
                     sql("ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch").await?;
-                    answers.push(match applied {
+                    let error = match applied {
+                        // A deadlock or a lock wait: the whole group goes batch by batch.
                         Err(e @ StoreError::Contention(_)) => return Err(early(e)),
-                        Err(e) => Err(e),
+                        Err(e) => e,
                         // Never grouped (see `takes`): refused rather than half-handled.
-                        _ => Err(StoreError::Contention(
-                            "a booking cannot be written in a group".into(),
-                        )),
-                    });
+                        Ok(_) => {
+                            StoreError::Contention("a booking cannot be written in a group".into())
+                        }
+                    };
+                    answers.push(Err(error));
                 }
             }
         }
