@@ -1,12 +1,15 @@
 //! Cartella's embedded backend: one SQLite file in WAL mode, written by a single thread that
 //! group-commits ([`writer`]) and answers its callers only once the log is synced ([`syncer`]),
 //! and read through a pool ([`readers`]).
-#![forbid(unsafe_code)]
+// Unsafe code only in the log VFS, which calls SQLite's C interface.
+#![deny(unsafe_code)]
 
 mod bookings;
 mod busy;
 mod checkpointer;
 mod export;
+#[allow(unsafe_code)]
+mod gathered_wal;
 mod identity;
 mod jobs;
 mod keys;
@@ -52,6 +55,20 @@ pub(crate) fn tune(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The writer's connection, through the VFS that hands each commit's log frames to the kernel
+/// in one go ([`gathered_wal`]).
+fn open_writer(path: &Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    gathered_wal::register().map_err(|rc| {
+        StoreError::Database(format!("registering the SQLite log VFS failed (code {rc})"))
+    })?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags_and_vfs(path, flags, gathered_wal::VFS_NAME).map_err(map_err)
+}
+
 pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
@@ -68,7 +85,7 @@ impl SqliteBackend {
     /// not a SQLite database or not Cartella's.
     pub fn open(path: &Path, readers: usize) -> Result<Self> {
         let display = path.display().to_string();
-        let mut conn = Connection::open(path).map_err(map_err)?;
+        let mut conn = open_writer(path)?;
         let busy = busy::wait_in_short_steps(&mut conn, checkpointer::WRITER_WAITS)?;
         // Probe first: a file that is not SQLite fails here with a clear error.
         migrate::applied(&conn, &display)?;
