@@ -69,8 +69,9 @@ pub fn register() -> Result<(), c_int> {
             return Err(rc);
         }
         let platform = ffi::sqlite3_vfs_find(ptr::null());
-        if platform.is_null() {
-            return Err(ffi::SQLITE_ERROR);
+        // Written for the unix VFS, whose files all have shared-memory methods (iVersion 3).
+        if platform.is_null() || CStr::from_ptr((*platform).zName) != c"unix" {
+            return Err(ffi::SQLITE_NOTFOUND);
         }
         // A copy of the platform VFS: every method but xOpen is the platform's own.
         let mut vfs: ffi::sqlite3_vfs = *platform;
@@ -127,7 +128,11 @@ unsafe extern "C" fn open(
         if rc != ffi::SQLITE_OK || (*f).real.pMethods.is_null() {
             ptr::drop_in_place(f);
             (*f).base.pMethods = ptr::null();
-            return rc;
+            return if rc == ffi::SQLITE_OK {
+                ffi::SQLITE_CANTOPEN
+            } else {
+                rc
+            };
         }
         if wal {
             let db = ffi::sqlite3_database_file_object(name).cast::<File>();
@@ -152,7 +157,8 @@ unsafe fn methods(real: *mut ffi::sqlite3_file) -> &'static ffi::sqlite3_io_meth
     unsafe { &*(*real).pMethods }
 }
 
-/// Hands the gathered bytes to the kernel; the error, if any, is the write's.
+/// Hands the gathered bytes to the kernel; the error, if any, is the write's. What a failed
+/// write did not take stays gathered, in order, for the next hand-over.
 unsafe fn hand_over(f: *mut File) -> c_int {
     unsafe {
         let f = &mut *f;
@@ -162,20 +168,41 @@ unsafe fn hand_over(f: *mut File) -> c_int {
         }
         let real = &raw mut f.real;
         let Some(write) = methods(real).xWrite else {
-            f.gathered.clear();
             return ffi::SQLITE_IOERR_WRITE;
         };
+        let mut written = 0;
         let mut rc = ffi::SQLITE_OK;
-        let mut at = f.start;
         for chunk in f.gathered.chunks(WRITE_CHUNK) {
-            rc = write(real, chunk.as_ptr().cast(), chunk.len() as c_int, at);
+            #[cfg(test)]
+            if tests::fail_this_hand_over() {
+                rc = ffi::SQLITE_FULL;
+                break;
+            }
+            rc = write(
+                real,
+                chunk.as_ptr().cast(),
+                chunk.len() as c_int,
+                f.start + written as i64,
+            );
             if rc != ffi::SQLITE_OK {
                 break;
             }
-            at += chunk.len() as i64;
+            written += chunk.len();
         }
-        f.gathered.clear();
+        f.gathered.drain(..written);
+        f.start += written as i64;
         rc
+    }
+}
+
+/// A hand-over on the way to another operation (a read, a sync, the log's size): its failure is
+/// reported as a failed write, which makes SQLite roll the whole transaction back. Reported as
+/// it came (SQLITE_FULL, say), a read's failure would only undo a statement, and the
+/// transaction could commit over frames that never reached the file.
+unsafe fn hand_over_before(f: *mut File) -> c_int {
+    match unsafe { hand_over(f) } {
+        ffi::SQLITE_OK => ffi::SQLITE_OK,
+        _ => ffi::SQLITE_IOERR_WRITE,
     }
 }
 
@@ -219,11 +246,14 @@ unsafe extern "C" fn wal_write(
             let at = (offset - fm.start) as usize;
             fm.gathered[at..at + bytes.len()].copy_from_slice(bytes);
         } else {
+            // A commit frame's header may be gathered already, its page starting a new run.
+            let pending = fm.commit_pending;
             let rc = hand_over(f);
             if rc != ffi::SQLITE_OK {
                 return rc;
             }
             let fm = &mut *f;
+            fm.commit_pending = pending;
             fm.start = offset;
             fm.gathered.extend_from_slice(bytes);
         }
@@ -249,7 +279,7 @@ unsafe extern "C" fn wal_read(
 ) -> c_int {
     unsafe {
         let (f, real) = real(file);
-        let rc = hand_over(f);
+        let rc = hand_over_before(f);
         if rc != ffi::SQLITE_OK {
             return rc;
         }
@@ -268,7 +298,7 @@ macro_rules! handing_over {
             unsafe {
                 let (f, real) = real(file);
                 (*f).last_read = -1;
-                let rc = hand_over(f);
+                let rc = hand_over_before(f);
                 if rc != ffi::SQLITE_OK {
                     return rc;
                 }

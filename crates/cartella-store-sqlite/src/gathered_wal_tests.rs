@@ -4,7 +4,21 @@
 
 use super::*;
 use rusqlite::{Connection, OpenFlags, params};
+use std::cell::Cell;
 use std::path::Path;
+
+thread_local! {
+    /// Hand-overs on this thread still to fail as if the disk were full.
+    static FAILING_HAND_OVERS: Cell<u32> = const { Cell::new(0) };
+}
+
+pub(super) fn fail_this_hand_over() -> bool {
+    FAILING_HAND_OVERS.with(|n| {
+        let left = n.get();
+        n.set(left.saturating_sub(1));
+        left > 0
+    })
+}
 
 fn writer(db: &Path, cache_pages: i64) -> Connection {
     register().unwrap();
@@ -122,4 +136,40 @@ fn readers_never_see_a_commit_before_its_frames() {
     }
     done.store(true, std::sync::atomic::Ordering::Release);
     assert!(reader.join().unwrap() > 0);
+}
+
+/// Frames spilled before a savepoint fail to reach the file when a read hands them over. SQLite
+/// must roll the whole transaction back (as the writer's savepoint recovery then commits what
+/// is left): were the failure taken for a statement's, the commit would publish frames that
+/// are not in the file, and readers would find the database malformed.
+#[test]
+fn a_log_write_failing_under_a_read_rolls_the_transaction_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let conn = writer(&db, 10);
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for i in 0..300i64 {
+        conn.execute("INSERT INTO t VALUES (?1, zeroblob(300))", [i])
+            .unwrap();
+    }
+    conn.execute_batch("SAVEPOINT task").unwrap();
+    FAILING_HAND_OVERS.with(|n| n.set(1));
+    let update = conn.execute("UPDATE t SET v = zeroblob(301) WHERE id < 50", []);
+    let failed_hand_overs_left = FAILING_HAND_OVERS.with(|n| n.replace(0));
+    assert_eq!(failed_hand_overs_left, 0, "no hand-over was attempted");
+    assert!(update.is_err());
+    if !conn.is_autocommit() {
+        conn.execute_batch("ROLLBACK TO task; RELEASE task; COMMIT")
+            .unwrap();
+    }
+    for reader in [
+        Connection::open(&db).unwrap(),
+        crash_copy(&db, &dir.path().join("copy.db")),
+    ] {
+        let check: String = reader
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        assert_eq!(rows(&reader), rows(&conn));
+    }
 }

@@ -59,9 +59,13 @@ pub(crate) fn tune(conn: &Connection) -> Result<()> {
 /// in one go ([`gathered_wal`]).
 fn open_writer(path: &Path) -> Result<Connection> {
     use rusqlite::OpenFlags;
-    gathered_wal::register().map_err(|rc| {
-        StoreError::Database(format!("registering the SQLite log VFS failed (code {rc})"))
-    })?;
+    if let Err(rc) = gathered_wal::register() {
+        tracing::warn!(
+            code = rc,
+            "the gathered-log VFS is not available here; the writer uses SQLite's own"
+        );
+        return Connection::open(path).map_err(map_err);
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_URI
