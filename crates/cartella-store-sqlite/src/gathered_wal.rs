@@ -1,6 +1,6 @@
 //! The writer connection's VFS: the platform's own, except that the frames a commit appends to
-//! the write-ahead log are gathered in memory and handed to the kernel in one `pwrite` when the
-//! commit frame is complete. SQLite writes each frame as two `pwrite`s (a 24-byte header, then
+//! the write-ahead log are gathered in memory and handed to the kernel in a few large writes
+//! (124 KiB each) when the commit frame is complete. SQLite writes each frame as two `pwrite`s (a 24-byte header, then
 //! the page), each spanning two file-system blocks; under imports that was about 40 % of the
 //! writer's time, most of it in the kernel's partial-block work.
 //!

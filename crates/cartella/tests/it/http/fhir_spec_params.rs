@@ -17,6 +17,10 @@ fn one(id: &str) -> HashSet<String> {
     set(&[id.to_owned()])
 }
 
+fn both(a: &str, b: &str) -> HashSet<String> {
+    set(&[a.to_owned(), b.to_owned()])
+}
+
 #[tokio::test]
 async fn resource_level_parameters_hold_for_every_type() {
     for w in worlds().await {
@@ -259,7 +263,6 @@ async fn combo_parameters_merge_value_and_component() {
             "valueCodeableConcept": {"coding": [{"system": "urn:test", "code": "regular"}]}}]);
         let resp = app.create_id("Observation", &resp).await;
 
-        let both = |a: &str, c: &str| set(&[a.to_owned(), c.to_owned()]);
         assert_eq!(
             ids(&app, "Observation?combo-code=85354-9").await,
             one(&bp),
@@ -348,7 +351,6 @@ async fn patient_is_the_subject_when_the_subject_is_a_patient() {
         obs.as_object_mut().unwrap().remove("subject");
         let of_nobody = app.create_id("Observation", &obs).await;
 
-        let two = |a: &str, c: &str| set(&[a.to_owned(), c.to_owned()]);
         for q in [
             format!("Observation?patient={p}"),
             format!("Observation?patient=Patient/{p}"),
@@ -372,7 +374,7 @@ async fn patient_is_the_subject_when_the_subject_is_a_patient() {
         );
         assert_eq!(
             ids(&app, "Observation?patient:missing=true").await,
-            two(&of_group, &of_nobody),
+            both(&of_group, &of_nobody),
             "{b}"
         );
         assert_eq!(
@@ -397,7 +399,7 @@ async fn patient_is_the_subject_when_the_subject_is_a_patient() {
                 &format!("Patient?_id={p}&_revinclude=Observation:patient")
             )
             .await,
-            two(&p, &of_patient),
+            both(&p, &of_patient),
             "{b}"
         );
     }
