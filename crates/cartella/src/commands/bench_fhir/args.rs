@@ -11,8 +11,12 @@ pub enum Workload {
     Create,
     /// GET Observation?subject=…&code=http://loinc.org|8867-4&date=ge2021-01-01
     Search,
-    /// POST transaction bundles of --batch new Observations
+    /// POST transaction bundles of --batch new Observations, each for a random loaded patient
+    /// (a feed that touches the whole database)
     Import,
+    /// POST transaction bundles of new patients, each with its encounters and Observations, up
+    /// to --batch resources (a migration from another system)
+    Migrate,
     /// 80% read, 10% search, 10% create
     Mixed,
 }
@@ -24,6 +28,7 @@ impl Workload {
             Workload::Create => "create",
             Workload::Search => "search",
             Workload::Import => "import",
+            Workload::Migrate => "migrate",
             Workload::Mixed => "mixed",
         }
     }

@@ -54,7 +54,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.concurrency,
         args.duration
     );
-    let used: Vec<usize> = (0..4)
+    let used: Vec<usize> = (0..OP_NAMES.len())
         .filter(|&i| report.tallies[i].ok() + report.tallies[i].failed > 0)
         .collect();
     if used.len() > 1 {
@@ -62,11 +62,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         for &i in &used {
             all.merge(&report.tallies[i]);
         }
-        all.print("all", report.seconds, None);
+        all.print("all", report.seconds);
     }
     for &i in &used {
-        let per_bundle = (i == workload::Op::Import as usize).then_some(args.batch);
-        report.tallies[i].print(OP_NAMES[i], report.seconds, per_bundle);
+        report.tallies[i].print(OP_NAMES[i], report.seconds);
     }
     let ok: u64 = report.tallies.iter().map(|t| t.ok()).sum();
     if ok == 0 {

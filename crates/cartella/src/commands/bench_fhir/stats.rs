@@ -152,14 +152,18 @@ pub struct Tally {
     pub latency: Histogram,
     pub failed: u64,
     pub errors: ErrorLog,
+    /// Resources carried by the successful requests, for bundles.
+    pub resources: u64,
 }
 
 impl Tally {
     /// Only 2xx count as successes; a fast 401 must not pass for a fast read, so failures are
     /// counted and kept apart from the latency figures.
-    pub fn record(&mut self, status: u16, took: Duration, body: &[u8]) {
+    /// `resources` is what the request carried, for bundles (0 otherwise).
+    pub fn record(&mut self, status: u16, took: Duration, body: &[u8], resources: usize) {
         if (200..300).contains(&status) {
             self.latency.record(took);
+            self.resources += resources as u64;
         } else {
             self.failed += 1;
             self.errors.record(status, body);
@@ -170,14 +174,15 @@ impl Tally {
         self.latency.merge(&other.latency);
         self.failed += other.failed;
         self.errors.merge(&other.errors);
+        self.resources += other.resources;
     }
 
     pub fn ok(&self) -> u64 {
         self.latency.count()
     }
 
-    /// One line of figures; `per_request` resources per request adds a resources/s figure.
-    pub fn print(&self, label: &str, seconds: f64, per_request: Option<usize>) {
+    /// One line of figures, and a resources/s figure when the requests carried bundles.
+    pub fn print(&self, label: &str, seconds: f64) {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let rate = self.ok() as f64 / seconds;
         let h = &self.latency;
@@ -191,11 +196,12 @@ impl Tally {
             ms(h.quantile(0.99)),
             ms(h.max()),
         );
-        if let Some(n) = per_request {
+        if self.resources > 0 {
             println!(
-                "{:<8} resources/s {:.1} ({n} per bundle)",
+                "{:<8} resources/s {:.1} ({:.0} per bundle)",
                 "",
-                rate * n as f64
+                self.resources as f64 / seconds,
+                self.resources as f64 / self.ok() as f64
             );
         }
         self.errors.print("         ");
@@ -270,12 +276,23 @@ mod tests {
     #[test]
     fn errors_keep_the_first_excerpt_of_each_status() {
         let mut t = Tally::default();
-        t.record(201, Duration::from_millis(1), b"");
-        t.record(404, Duration::from_millis(1), b"{\n \"issue\": 1 }");
-        t.record(404, Duration::from_millis(1), b"later");
-        t.record(0, Duration::ZERO, b"connection refused");
+        t.record(201, Duration::from_millis(1), b"", 0);
+        t.record(404, Duration::from_millis(1), b"{\n \"issue\": 1 }", 0);
+        t.record(404, Duration::from_millis(1), b"later", 0);
+        t.record(0, Duration::ZERO, b"connection refused", 0);
         assert_eq!((t.ok(), t.failed), (1, 3));
         assert_eq!(t.errors.kinds[0], (404, 2, "{ \"issue\": 1 }".to_owned()));
         assert_eq!(t.errors.kinds[1].0, 0);
+    }
+
+    #[test]
+    fn only_successful_bundles_count_their_resources() {
+        let mut t = Tally::default();
+        t.record(200, Duration::from_millis(1), b"", 500);
+        t.record(400, Duration::from_millis(1), b"bad", 500);
+        let mut u = Tally::default();
+        u.record(200, Duration::from_millis(1), b"", 49);
+        t.merge(&u);
+        assert_eq!((t.ok(), t.resources), (2, 549));
     }
 }

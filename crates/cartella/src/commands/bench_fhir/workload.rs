@@ -11,6 +11,7 @@ use super::http::{Answer, Target};
 use super::load::Patient;
 use super::stats::{Tally, excerpt};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub const WARMUP: Duration = Duration::from_secs(2);
@@ -21,13 +22,14 @@ pub enum Op {
     Search = 1,
     Create = 2,
     Import = 3,
+    Migrate = 4,
 }
 
-pub const OP_NAMES: [&str; 4] = ["read", "search", "create", "import"];
+pub const OP_NAMES: [&str; 5] = ["read", "search", "create", "import", "migrate"];
 
 /// What one run measured, per kind of request, over `seconds`.
 pub struct Report {
-    pub tallies: [Tally; 4],
+    pub tallies: [Tally; 5],
     pub seconds: f64,
 }
 
@@ -37,6 +39,7 @@ fn pick(workload: Workload, rng: &mut Rng) -> Op {
         Workload::Search => Op::Search,
         Workload::Create => Op::Create,
         Workload::Import => Op::Import,
+        Workload::Migrate => Op::Migrate,
         Workload::Mixed => match rng.below(100) {
             0..80 => Op::Read,
             80..90 => Op::Search,
@@ -59,9 +62,22 @@ enum Request {
     Post(&'static str, Vec<u8>),
 }
 
-fn prepare(op: Op, rng: &mut Rng, ids: &[String], batch: usize) -> Request {
+/// What a task needs to build its requests.
+struct Plan<'a> {
+    ids: &'a [String],
+    args: &'a Args,
+    /// The next patient of the generated data that no one loaded or migrated yet.
+    next_new: &'a AtomicUsize,
+}
+
+/// A request and the resources it carries (bundles only).
+fn prepare(op: Op, rng: &mut Rng, plan: &Plan) -> (Request, usize) {
+    let (ids, batch) = (plan.ids, plan.args.batch);
+    if op == Op::Migrate {
+        return migration_bundle(plan);
+    }
     let id = rng.pick(ids);
-    match op {
+    let request = match op {
         Op::Read => Request::Get(format!("Patient/{id}")),
         Op::Search => Request::Get(search_path(id)),
         Op::Create => {
@@ -80,9 +96,35 @@ fn prepare(op: Op, rng: &mut Rng, ids: &[String], batch: usize) -> Request {
                 })
                 .collect();
             let bundle = data::transaction(entries);
-            Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default())
+            return (
+                Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default()),
+                batch,
+            );
+        }
+        Op::Migrate => unreachable!("handled above"),
+    };
+    (request, 0)
+}
+
+/// Whole records of patients not in the server yet, packed as the loader packs them (a record
+/// never spans two bundles). Re-running the workload generates the same patients again: they
+/// are new resources, with the same names and identifiers as those of the earlier run.
+fn migration_bundle(plan: &Plan) -> (Request, usize) {
+    let (seed, per) = (plan.args.seed, plan.args.observations_per_patient);
+    let mut entries = Vec::new();
+    loop {
+        let i = plan.next_new.fetch_add(1, Ordering::Relaxed);
+        entries.extend(Record::generate(seed, i, per).into_entries());
+        if entries.len() + data::record_len(seed, i + 1, per) > plan.args.batch {
+            break;
         }
     }
+    let n = entries.len();
+    let bundle = data::transaction(entries);
+    (
+        Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default()),
+        n,
+    )
 }
 
 async fn send(target: &Target, request: Request) -> Answer {
@@ -94,28 +136,40 @@ async fn send(target: &Target, request: Request) -> Answer {
 
 pub async fn run(target: Arc<Target>, args: Arc<Args>, patients: &[Patient]) -> Report {
     let ids: Arc<Vec<String>> = Arc::new(patients.iter().map(|p| p.id.clone()).collect());
+    let next_new = Arc::new(AtomicUsize::new(args.patients));
     let measure_from = Instant::now() + WARMUP;
     let end = measure_from + Duration::from_secs(args.duration);
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..args.concurrency {
         let (target, args, ids) = (target.clone(), args.clone(), ids.clone());
+        let next_new = next_new.clone();
         tasks.spawn(async move {
             let mut rng = Rng::stream(args.seed, data::TASK_STREAM, task as u64);
-            let mut tallies: [Tally; 4] = Default::default();
+            let mut tallies: [Tally; 5] = Default::default();
             while Instant::now() < end {
                 let op = pick(args.workload, &mut rng);
-                let request = prepare(op, &mut rng, &ids, args.batch);
+                let plan = Plan {
+                    ids: &ids,
+                    args: &args,
+                    next_new: &next_new,
+                };
+                let (request, resources) = prepare(op, &mut rng, &plan);
                 let started = Instant::now();
                 let answer = send(&target, request).await;
                 let done = Instant::now();
                 if done >= measure_from && done <= end {
-                    tallies[op as usize].record(answer.status, done - started, &answer.body);
+                    tallies[op as usize].record(
+                        answer.status,
+                        done - started,
+                        &answer.body,
+                        resources,
+                    );
                 }
             }
             tallies
         });
     }
-    let mut tallies: [Tally; 4] = Default::default();
+    let mut tallies: [Tally; 5] = Default::default();
     while let Some(joined) = tasks.join_next().await {
         if let Ok(part) = joined {
             for (all, one) in tallies.iter_mut().zip(&part) {
@@ -192,11 +246,76 @@ mod tests {
         assert_eq!(n[Op::Import as usize], 0);
     }
 
+    fn test_args(batch: usize) -> Args {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let batch = batch.to_string();
+        Cli::parse_from([
+            "t",
+            "--url",
+            "http://x",
+            "--workload",
+            "migrate",
+            "--batch",
+            &batch,
+        ])
+        .args
+    }
+
+    #[test]
+    fn migration_bundles_carry_whole_new_records_up_to_the_batch() {
+        let args = test_args(120);
+        let next_new = AtomicUsize::new(args.patients);
+        let plan = Plan {
+            ids: &[],
+            args: &args,
+            next_new: &next_new,
+        };
+        let mut rng = Rng::stream(1, 2, 3);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..3 {
+            let (Request::Post("", body), n) = prepare(Op::Migrate, &mut rng, &plan) else {
+                panic!("a migration is a POST to the base");
+            };
+            let bundle: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let entry = bundle["entry"].as_array().unwrap();
+            assert_eq!(entry.len(), n);
+            assert!(n <= 120 && n > 120 - 52, "{n}");
+            let patients: Vec<&str> = entry
+                .iter()
+                .filter(|e| e["resource"]["resourceType"] == "Patient")
+                .map(|e| e["fullUrl"].as_str().unwrap())
+                .collect();
+            // Every reference points at a patient of the same bundle, never at a loaded one.
+            for e in entry {
+                if let Some(r) = e["resource"]["subject"]["reference"].as_str() {
+                    assert!(patients.contains(&r), "{r}");
+                }
+            }
+            for p in patients {
+                assert!(seen.insert(p.to_owned()), "{p} sent twice");
+            }
+        }
+        assert_eq!(next_new.load(Ordering::Relaxed), args.patients + seen.len());
+    }
+
     #[test]
     fn import_bundles_hold_batch_observations_of_loaded_patients() {
         let ids = vec!["a".to_owned(), "b".to_owned()];
         let mut rng = Rng::stream(1, 2, 3);
-        let Request::Post("", body) = prepare(Op::Import, &mut rng, &ids, 7) else {
+        let mut args = test_args(7);
+        args.workload = Workload::Import;
+        let next_new = AtomicUsize::new(0);
+        let plan = Plan {
+            ids: &ids,
+            args: &args,
+            next_new: &next_new,
+        };
+        let (Request::Post("", body), 7) = prepare(Op::Import, &mut rng, &plan) else {
             panic!("an import is a POST to the base");
         };
         let bundle: serde_json::Value = serde_json::from_slice(&body).unwrap();
