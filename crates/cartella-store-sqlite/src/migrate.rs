@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "bookings",
         sql: include_str!("../migrations/0004_bookings.sql"),
     },
+    Migration {
+        version: 5,
+        name: "drop_audit_patient_index",
+        sql: include_str!("../migrations/0005_drop_audit_patient_index.sql"),
+    },
 ];
 
 /// The applied version; refuses files that are not Cartella databases.
