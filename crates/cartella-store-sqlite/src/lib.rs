@@ -14,6 +14,7 @@ mod identity;
 mod jobs;
 mod keys;
 mod migrate;
+mod priority;
 mod read;
 mod readers;
 mod rows;

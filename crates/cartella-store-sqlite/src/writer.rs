@@ -91,7 +91,15 @@ impl Writer {
         let (tx, rx) = mpsc::channel::<Box<dyn WriteTask>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx, &wal, &syncer))?;
+            .spawn(move || {
+                match crate::priority::run_this_thread_ahead() {
+                    Some(nice) => tracing::debug!(nice, "the SQLite writer thread runs ahead"),
+                    None => tracing::info!(
+                        "the SQLite writer thread runs at the process's priority (raising it needs CAP_SYS_NICE or LimitNICE); imports are about a tenth slower"
+                    ),
+                }
+                run(conn, rx, &wal, &syncer)
+            })?;
         Ok(Writer { tx })
     }
 
