@@ -68,26 +68,30 @@ struct Plan<'a> {
     args: &'a Args,
     /// The next patient of the generated data that no one loaded or migrated yet.
     next_new: &'a AtomicUsize,
+    /// A new patient taken for the last bundle that did not fit in it: it opens the next one.
+    carried: Option<usize>,
 }
 
 /// A request and the resources it carries (bundles only).
-fn prepare(op: Op, rng: &mut Rng, plan: &Plan) -> (Request, usize) {
-    let (ids, batch) = (plan.ids, plan.args.batch);
-    if op == Op::Migrate {
-        return migration_bundle(plan);
-    }
-    let id = rng.pick(ids);
-    let request = match op {
-        Op::Read => Request::Get(format!("Patient/{id}")),
-        Op::Search => Request::Get(search_path(id)),
+fn prepare(op: Op, rng: &mut Rng, plan: &mut Plan) -> (Request, usize) {
+    let get = |path: String| (Request::Get(path), 0);
+    let post = |path: &'static str, body: &serde_json::Value, n: usize| {
+        (
+            Request::Post(path, serde_json::to_vec(body).unwrap_or_default()),
+            n,
+        )
+    };
+    match op {
+        Op::Read => get(format!("Patient/{}", rng.pick(plan.ids))),
+        Op::Search => get(search_path(rng.pick::<String>(plan.ids))),
         Op::Create => {
-            let obs = data::random_observation(rng, &format!("Patient/{id}"));
-            Request::Post("Observation", serde_json::to_vec(&obs).unwrap_or_default())
+            let subject = format!("Patient/{}", rng.pick(plan.ids));
+            post("Observation", &data::random_observation(rng, &subject), 0)
         }
         Op::Import => {
-            let entries: Vec<data::Entry> = (0..batch)
+            let entries: Vec<data::Entry> = (0..plan.args.batch)
                 .map(|_| {
-                    let subject = format!("Patient/{}", rng.pick(ids));
+                    let subject = format!("Patient/{}", rng.pick(plan.ids));
                     let resource = data::random_observation(rng, &subject);
                     data::Entry {
                         uuid: rng.uuid(),
@@ -95,36 +99,33 @@ fn prepare(op: Op, rng: &mut Rng, plan: &Plan) -> (Request, usize) {
                     }
                 })
                 .collect();
-            let bundle = data::transaction(entries);
-            return (
-                Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default()),
-                batch,
-            );
+            post("", &data::transaction(entries), plan.args.batch)
         }
-        Op::Migrate => unreachable!("handled above"),
-    };
-    (request, 0)
+        Op::Migrate => {
+            let entries = migration_entries(plan);
+            let n = entries.len();
+            post("", &data::transaction(entries), n)
+        }
+    }
 }
 
-/// Whole records of patients not in the server yet, packed as the loader packs them (a record
-/// never spans two bundles). Re-running the workload generates the same patients again: they
-/// are new resources, with the same names and identifiers as those of the earlier run.
-fn migration_bundle(plan: &Plan) -> (Request, usize) {
+/// Whole records of patients not in the server yet, packed as the loader packs them: up to
+/// --batch resources, and a record never spans two bundles. Re-running the workload generates
+/// the same patients again: new resources, with the names and identifiers of the earlier run's.
+fn migration_entries(plan: &mut Plan) -> Vec<data::Entry> {
     let (seed, per) = (plan.args.seed, plan.args.observations_per_patient);
     let mut entries = Vec::new();
     loop {
-        let i = plan.next_new.fetch_add(1, Ordering::Relaxed);
-        entries.extend(Record::generate(seed, i, per).into_entries());
-        if entries.len() + data::record_len(seed, i + 1, per) > plan.args.batch {
-            break;
+        let i = match plan.carried.take() {
+            Some(i) => i,
+            None => plan.next_new.fetch_add(1, Ordering::Relaxed),
+        };
+        if !entries.is_empty() && entries.len() + data::record_len(seed, i, per) > plan.args.batch {
+            plan.carried = Some(i);
+            return entries;
         }
+        entries.extend(Record::generate(seed, i, per).into_entries());
     }
-    let n = entries.len();
-    let bundle = data::transaction(entries);
-    (
-        Request::Post("", serde_json::to_vec(&bundle).unwrap_or_default()),
-        n,
-    )
 }
 
 async fn send(target: &Target, request: Request) -> Answer {
@@ -146,14 +147,15 @@ pub async fn run(target: Arc<Target>, args: Arc<Args>, patients: &[Patient]) -> 
         tasks.spawn(async move {
             let mut rng = Rng::stream(args.seed, data::TASK_STREAM, task as u64);
             let mut tallies: [Tally; 5] = Default::default();
+            let mut plan = Plan {
+                ids: &ids,
+                args: &args,
+                next_new: &next_new,
+                carried: None,
+            };
             while Instant::now() < end {
                 let op = pick(args.workload, &mut rng);
-                let plan = Plan {
-                    ids: &ids,
-                    args: &args,
-                    next_new: &next_new,
-                };
-                let (request, resources) = prepare(op, &mut rng, &plan);
+                let (request, resources) = prepare(op, &mut rng, &mut plan);
                 let started = Instant::now();
                 let answer = send(&target, request).await;
                 let done = Instant::now();
@@ -270,15 +272,16 @@ mod tests {
     fn migration_bundles_carry_whole_new_records_up_to_the_batch() {
         let args = test_args(120);
         let next_new = AtomicUsize::new(args.patients);
-        let plan = Plan {
+        let mut plan = Plan {
             ids: &[],
             args: &args,
             next_new: &next_new,
+            carried: None,
         };
         let mut rng = Rng::stream(1, 2, 3);
         let mut seen = std::collections::HashSet::new();
         for _ in 0..3 {
-            let (Request::Post("", body), n) = prepare(Op::Migrate, &mut rng, &plan) else {
+            let (Request::Post("", body), n) = prepare(Op::Migrate, &mut rng, &mut plan) else {
                 panic!("a migration is a POST to the base");
             };
             let bundle: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -300,7 +303,10 @@ mod tests {
                 assert!(seen.insert(p.to_owned()), "{p} sent twice");
             }
         }
-        assert_eq!(next_new.load(Ordering::Relaxed), args.patients + seen.len());
+        // The patient that did not fit in the last bundle opens the next one.
+        let carried = plan.carried.expect("the last bundle left a patient over");
+        assert_eq!(carried, args.patients + seen.len());
+        assert_eq!(next_new.load(Ordering::Relaxed), carried + 1);
     }
 
     #[test]
@@ -310,12 +316,13 @@ mod tests {
         let mut args = test_args(7);
         args.workload = Workload::Import;
         let next_new = AtomicUsize::new(0);
-        let plan = Plan {
+        let mut plan = Plan {
             ids: &ids,
             args: &args,
             next_new: &next_new,
+            carried: None,
         };
-        let (Request::Post("", body), 7) = prepare(Op::Import, &mut rng, &plan) else {
+        let (Request::Post("", body), 7) = prepare(Op::Import, &mut rng, &mut plan) else {
             panic!("an import is a POST to the base");
         };
         let bundle: serde_json::Value = serde_json::from_slice(&body).unwrap();
