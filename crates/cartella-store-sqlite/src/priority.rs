@@ -1,16 +1,17 @@
 //! The writer thread's scheduling priority. Every write of the process funnels through the one
 //! writer thread, and under imports it was runnable four fifths of the time but on a core only
-//! two thirds of it: request threads and the checkpointer preempted it. Run five nice steps
-//! ahead of the process it serves (A/B on a 500k snapshot: imports +8 to +10 %).
+//! two thirds of it: request threads and the checkpointer preempted it. It runs five nice steps
+//! ahead of the thread that spawned it (A/B on a 500k snapshot: imports +12 %).
 //!
 //! Raising a priority needs root, `CAP_SYS_NICE` or a high enough `RLIMIT_NICE` (systemd:
 //! `LimitNICE=-5` for a process at nice 0); without them the writer keeps the process's.
 
-/// Nice steps the writer runs ahead of its process.
+/// Nice steps the writer runs ahead of the thread that spawned it.
 const AHEAD: i32 = 5;
 
-/// Lowers the calling thread's nice value by [`AHEAD`] from the process's. Returns the nice value
-/// the thread now has, or `None` where the OS refused or the platform has no per-thread nice.
+/// Lowers the calling thread's nice value (inherited from the thread that spawned it) by
+/// [`AHEAD`]. Returns the nice value the thread now has, or `None` where the OS refused or the
+/// platform has no per-thread nice.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub fn run_this_thread_ahead() -> Option<i32> {

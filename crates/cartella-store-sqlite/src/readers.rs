@@ -41,7 +41,7 @@ impl Readers {
         .map_err(crate::map_err)?;
         // No mmap for readers: each connection maps the file on its own, so a page is faulted
         // in again per connection, and every growth of the file remaps each mapping. At 500k
-        // resources (a 3 GiB file), reads and searches gained 20 % and 27 % and their p99 halved
+        // resources (a 3 GiB file), reads and searches gained 18 % and 27 % and their p99 halved
         // when readers took pages by pread into their own cache instead (fresh loads, A/B).
         conn.execute_batch(
             "PRAGMA busy_timeout = 5000; PRAGMA query_only = ON; PRAGMA cache_size = -16000;
