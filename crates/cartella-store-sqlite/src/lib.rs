@@ -1,7 +1,7 @@
 //! Cartella's embedded backend: one SQLite file in WAL mode, written by a single thread that
 //! group-commits ([`writer`]) and answers its callers only once the log is synced ([`syncer`]),
 //! and read through a pool ([`readers`]).
-// Unsafe code only in the log VFS, which calls SQLite's C interface.
+// Unsafe code only where C is called: the log VFS (SQLite) and the writer's priority (the OS).
 #![deny(unsafe_code)]
 
 mod bookings;
