@@ -7,6 +7,7 @@
 mod bookings;
 mod busy;
 mod checkpointer;
+mod compartment;
 mod export;
 #[allow(unsafe_code)]
 mod gathered_wal;
@@ -305,7 +306,7 @@ impl Backend for SqliteBackend {
     ) -> Result<Vec<RawResource>> {
         let (t, p) = (tenant.as_str().to_owned(), patient_id.to_owned());
         self.readers
-            .with(move |c| read::compartment(c, &t, &p, after_row, limit))
+            .with(move |c| compartment::page(c, &t, &p, after_row, limit))
             .await
     }
 

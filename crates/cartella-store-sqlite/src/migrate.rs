@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "drop_audit_patient_index",
         sql: include_str!("../migrations/0005_drop_audit_patient_index.sql"),
     },
+    Migration {
+        version: 6,
+        name: "compartment_by_reference",
+        sql: include_str!("../migrations/0006_compartment_by_reference.sql"),
+    },
 ];
 
 /// The applied version; refuses files that are not Cartella databases.

@@ -151,24 +151,3 @@ pub fn audit_tenants(conn: &Connection) -> Result<Vec<TenantId>> {
         .map(|i| TenantId::parse(i).map_err(StoreError::from))
         .collect()
 }
-
-pub fn compartment(
-    conn: &Connection,
-    tenant: &str,
-    patient: &str,
-    after: Option<i64>,
-    limit: usize,
-) -> Result<Vec<RawResource>> {
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {RESOURCE_COLUMNS} FROM resources WHERE tenant_id = ?1 AND patient_id = ?2 AND deleted = 0 AND row_id > ?3 ORDER BY row_id LIMIT ?4"
-        ))
-        .map_err(map_err)?;
-    let rows = stmt
-        .query_map(
-            params![tenant, patient, after.unwrap_or(0), limit as i64],
-            resource,
-        )
-        .map_err(map_err)?;
-    rows.collect::<rusqlite::Result<_>>().map_err(map_err)
-}

@@ -47,22 +47,37 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
     // clause is a point check through the index table's res_row index. (Letting SQLite scan the
     // paging index and test each resource against materialised lists made a patient's
     // observations by code and date cost a scan of every observation of the practice.)
-    let driver = plan.driver();
+    // Under a patient's scope the compartment drives: a patient's rows of one type are a few
+    // dozen, fewer than nearly any parameter matches across the practice.
+    let compartment = plan
+        .clauses
+        .iter()
+        .position(|c| matches!(c, Clause::Compartment(_)));
+    let driver = compartment.or_else(|| plan.driver());
     sql.push(" FROM resources r WHERE ");
-    if let Some(Clause::Index { params, any_of, .. }) = driver.map(|i| &plan.clauses[i]) {
-        sql.push("r.row_id IN ");
-        index_rows(plan, params, any_of, sql);
-        // `+` keeps SQLite from preferring the paging index for these terms.
-        sql.push(" AND +r.tenant_id = ");
-    } else {
-        sql.push("r.tenant_id = ");
+    match driver.map(|i| &plan.clauses[i]) {
+        Some(Clause::Index { params, any_of, .. }) => {
+            sql.push("r.row_id IN ");
+            index_rows(plan, params, any_of, sql);
+            // `+` keeps SQLite from preferring the paging index for these terms.
+            sql.push(" AND +r.tenant_id = ");
+        }
+        Some(Clause::Compartment(patients)) => {
+            sql.push("r.row_id IN ");
+            sql.push(crate::compartment::search_rows(&plan.rtype));
+            sql.args.push(plan.tenant.as_str().to_owned().into());
+            sql.args.push(plan.rtype.clone().into());
+            sql.list(patients);
+            sql.push(") AND +r.tenant_id = ");
+        }
+        _ => sql.push("r.tenant_id = "),
     }
     sql.arg(plan.tenant.as_str().to_owned());
     sql.push(" AND r.type = ");
     sql.arg(plan.rtype.clone());
     sql.push(" AND r.deleted = 0");
     for (n, clause) in plan.clauses.iter().enumerate() {
-        if Some(n) == driver {
+        if Some(n) == driver && !matches!(clause, Clause::Compartment(_)) {
             continue;
         }
         match clause {
@@ -77,6 +92,7 @@ fn where_clause(plan: &SearchPlan, sql: &mut Sql) {
                 sql.push(" AND r.last_updated <= ");
                 sql.arg(b.min(d));
             }
+            // Also when it drives: its rows are candidates, this decides.
             Clause::Compartment(patients) => {
                 sql.push(" AND r.patient_id IN ");
                 sql.list(patients);

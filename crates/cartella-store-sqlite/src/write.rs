@@ -85,7 +85,15 @@ fn write_op(conn: &Connection, op: &WriteOp) -> Result<()> {
     )
     .and_then(|mut s| s.execute(params![tenant, op.rtype, op.id, op.version, op.last_updated, op.deleted as i64, op.key_id, op.content]))
     .map_err(map_err)?;
-    insert_index(conn, row_id, tenant, &op.rtype, &op.index)
+    insert_index(conn, row_id, tenant, &op.rtype, &op.index)?;
+    if let Some(patient) = crate::compartment::unlinked_patient(op) {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO idx_ref (res_row, tenant_id, type, param, target_type, target_id) VALUES (?1, ?2, ?3, ?4, 'Patient', ?5)",
+        )
+        .and_then(|mut s| s.execute(params![row_id, tenant, op.rtype, crate::compartment::FALLBACK, patient]))
+        .map_err(map_err)?;
+    }
+    Ok(())
 }
 
 const INDEX_TABLES: [&str; 6] = [
@@ -268,26 +276,15 @@ pub fn erase_patient(
         .and_then(|mut s| s.execute(params![tenant, format!("erased-{patient_id}"), patient_id, at]))
         .map_err(map_err)?;
     }
-    let resources: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM resources WHERE tenant_id = ?1 AND patient_id = ?2",
-            params![tenant, patient_id],
-            |r| r.get(0),
-        )
-        .map_err(map_err)?;
+    let rows = crate::compartment::all_rows(conn, tenant, patient_id)?;
     let mut index_rows = 0u64;
-    for table in INDEX_TABLES {
-        index_rows += conn
-            .execute(
-                &format!("DELETE FROM {table} WHERE res_row IN (SELECT row_id FROM resources WHERE tenant_id = ?1 AND patient_id = ?2)"),
-                params![tenant, patient_id],
-            )
-            .map_err(map_err)? as u64;
+    for &row in &rows {
+        index_rows += delete_index(conn, row)?;
     }
     crate::bookings::erase_patient(conn, tenant, patient_id)?;
     append_audit(conn, state, std::slice::from_ref(&audit))?;
     Ok(ErasureReport {
-        resources: resources as u64,
+        resources: rows.len() as u64,
         index_rows,
     })
 }

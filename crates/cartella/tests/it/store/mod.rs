@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod bookings;
+mod compartment;
 mod crud;
 mod encryption;
 mod grouped_writes;
