@@ -95,8 +95,9 @@ pub fn all_rows(conn: &Connection, tenant: &str, patient: &str) -> Result<Vec<i6
     rows.collect::<rusqlite::Result<_>>().map_err(map_err)
 }
 
-/// `(SELECT …)` of the rows of type `rtype` in the compartments of `patients`, bound from
-/// `tenant`: the driving set of a search under a patient's scope.
+/// The opening of `(SELECT …)`, the rows of type `rtype` linked to any of a list of patients:
+/// the driving set of a search under a patient's scope. Its two placeholders take the tenant and
+/// `rtype`; the caller closes it with the patients' `(…)` list and `)`.
 pub fn search_rows(rtype: &str) -> &'static str {
     static LINKED: LazyLock<String> = LazyLock::new(|| {
         format!(
