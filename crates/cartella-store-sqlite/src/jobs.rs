@@ -8,6 +8,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
+/// Whether `claim` would find anything: a job of the lane due, or one whose lease ran out.
+pub fn any_due(conn: &Connection, lane: Lane, now: i64) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE lane = ?1
+                        AND ((state = 'queued' AND run_at <= ?2) OR (state = 'running' AND locked_until < ?2)))",
+    )
+    .and_then(|mut s| s.query_row(params![lane.as_str(), now], |r| r.get(0)))
+    .map_err(map_err)
+}
+
 pub fn claim(
     conn: &Connection,
     lane: Lane,

@@ -338,7 +338,7 @@ impl Backend for SqliteBackend {
 
     async fn append_audit(&self, events: Vec<AuditDraft>) -> Result<()> {
         self.writer
-            .call(move |c, state| write::append_audit(c, state, &events))
+            .call_repeatable(move |c, state| write::append_audit(c, state, &events))
             .await
     }
 
@@ -374,7 +374,7 @@ impl Backend for SqliteBackend {
 
     async fn enqueue(&self, jobs: Vec<NewJob>) -> Result<()> {
         self.writer
-            .call(move |c, _| write::insert_jobs(c, &jobs))
+            .call_repeatable(move |c, _| write::insert_jobs(c, &jobs))
             .await
     }
 
@@ -385,19 +385,30 @@ impl Backend for SqliteBackend {
         now: i64,
         lease_us: i64,
     ) -> Result<Vec<JobRecord>> {
+        // Workers poll each lane twice a second: a reader answers the usual "nothing due"
+        // without a turn of the writer (whose group it would join).
+        if !self
+            .readers
+            .with(move |c| jobs::any_due(c, lane, now))
+            .await?
+        {
+            return Ok(Vec::new());
+        }
         self.writer
-            .call(move |c, _| jobs::claim(c, lane, limit, now, lease_us))
+            .call_repeatable(move |c, _| jobs::claim(c, lane, limit, now, lease_us))
             .await
     }
 
     async fn complete_job(&self, id: i64) -> Result<()> {
-        self.writer.call(move |c, _| jobs::complete(c, id)).await
+        self.writer
+            .call_repeatable(move |c, _| jobs::complete(c, id))
+            .await
     }
 
     async fn fail_job(&self, id: i64, error: &str, retry_at: Option<i64>) -> Result<()> {
         let error = error.to_owned();
         self.writer
-            .call(move |c, _| jobs::fail(c, id, &error, retry_at))
+            .call_repeatable(move |c, _| jobs::fail(c, id, &error, retry_at))
             .await
     }
 

@@ -207,3 +207,36 @@ async fn concurrent_claimers_never_share_a_job() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_job_is_claimed_once_due_and_again_once_its_lease_ran_out() {
+    for w in worlds().await {
+        let backend = w.backend.clone();
+        backend.migrate().await.unwrap();
+        let now = cartella_core::Timestamp::now().micros();
+        let mut later = job(Lane::Interactive, "x", "{}".into());
+        later.run_at = now + 60_000_000;
+        backend.enqueue(vec![later]).await.unwrap();
+        let claim = |at: i64| backend.claim_jobs(Lane::Interactive, 5, at, 1_000_000);
+        assert!(
+            claim(now).await.unwrap().is_empty(),
+            "{}: not due yet",
+            w.name
+        );
+        let first = claim(now + 60_000_000).await.unwrap();
+        assert_eq!(first.len(), 1, "{}: due", w.name);
+        assert_eq!(first[0].attempts, 1, "{}", w.name);
+        assert!(
+            claim(now + 60_500_000).await.unwrap().is_empty(),
+            "{}: leased",
+            w.name
+        );
+        let again = claim(now + 61_500_000).await.unwrap();
+        assert_eq!(
+            (again.len(), again[0].id, again[0].attempts),
+            (1, first[0].id, 2),
+            "{}: claimed again after the lease",
+            w.name
+        );
+    }
+}
