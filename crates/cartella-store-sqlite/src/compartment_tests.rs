@@ -54,6 +54,13 @@ fn migration_6_links_what_no_reference_row_did_and_drops_the_index() {
 
     migrate(&conn, ":memory:").unwrap();
 
+    let sql = MIGRATIONS.iter().find(|m| m.version == 6).unwrap().sql;
+    for link in &LINKS[..LINKS.len() - 1] {
+        assert!(
+            sql.contains(&format!("'{link}'")),
+            "migration 6 links by {link}"
+        );
+    }
     let index: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE name = 'resources_patient'",
