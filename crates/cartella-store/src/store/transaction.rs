@@ -68,7 +68,7 @@ impl Store {
     pub async fn write_all_indexed(
         &self,
         ctx: &AccessContext,
-        writes: Vec<Write>,
+        mut writes: Vec<Write>,
     ) -> std::result::Result<Vec<Written>, WriteAllError> {
         let whole = |error| WriteAllError { index: None, error };
         for attempt in 1..=RETRIES {
@@ -76,7 +76,8 @@ impl Store {
             let mut batch = WriteBatch::default();
             let mut out = Vec::with_capacity(writes.len());
             let mut seen = HashSet::new();
-            for (index, w) in writes.iter().cloned().enumerate() {
+            // Staged in place: a body is stamped where it lies and kept for another attempt.
+            for (index, w) in writes.iter_mut().enumerate() {
                 let written = self
                     .stage(ctx, w, &mut seen, &mut pending, &mut batch)
                     .await
@@ -123,7 +124,7 @@ impl Store {
     async fn stage(
         &self,
         ctx: &AccessContext,
-        w: Write,
+        w: &mut Write,
         seen: &mut HashSet<(&'static str, ResourceId)>,
         pending: &mut PendingKeys,
         batch: &mut WriteBatch,
@@ -138,7 +139,7 @@ impl Store {
                 self.stage_put(
                     ctx,
                     (rtype, id, body),
-                    if_match,
+                    *if_match,
                     false,
                     seen,
                     pending,
@@ -151,8 +152,8 @@ impl Store {
                     .await
             }
             Write::Delete { rtype, id } => {
-                let rtype = ResourceType::parse(&rtype)?.as_str();
-                let id = ResourceId::parse(&id)?;
+                let rtype = ResourceType::parse(rtype)?.as_str();
+                let id = ResourceId::parse(id)?;
                 if !seen.insert((rtype, id.clone())) {
                     return Err(StoreError::InvalidResource(format!(
                         "{rtype}/{id} is written twice in one transaction"
@@ -188,15 +189,15 @@ impl Store {
     async fn stage_put(
         &self,
         ctx: &AccessContext,
-        (rtype, id, body): (String, String, Value),
+        (rtype, id, body): (&str, &str, &mut Value),
         if_match: Option<i64>,
         fresh: bool,
         seen: &mut HashSet<(&'static str, ResourceId)>,
         pending: &mut PendingKeys,
         batch: &mut WriteBatch,
     ) -> Result<Written> {
-        let rtype = ResourceType::parse(&rtype)?.as_str();
-        let id = ResourceId::parse(&id)?;
+        let rtype = ResourceType::parse(rtype)?.as_str();
+        let id = ResourceId::parse(id)?;
         if !seen.insert((rtype, id.clone())) {
             return Err(StoreError::InvalidResource(format!(
                 "{rtype}/{id} is written twice in one transaction"
@@ -207,7 +208,7 @@ impl Store {
             .await?;
         let body = validate_body(rtype, body)?;
         if scope != Scope::All {
-            self.check_compartment(ctx, &scope, Action::Write, rtype, id.as_str(), &body)
+            self.check_compartment(ctx, &scope, Action::Write, rtype, id.as_str(), body)
                 .await?;
         }
         // A compartment-limited caller is never taken at its word that an id is new: the lookup

@@ -142,14 +142,14 @@ impl Store {
         ctx: &AccessContext,
         rtype: &str,
         id: &str,
-        body: Value,
+        mut body: Value,
         opts: WriteOptions,
         may_exist: bool,
     ) -> Result<WriteOutcome> {
         let rtype = ResourceType::parse(rtype)?.as_str();
         let scope = self.authorize(ctx, Action::Write, rtype, Some(id)).await?;
-        let body = validate_body(rtype, body)?;
-        self.check_compartment(ctx, &scope, Action::Write, rtype, id, &body)
+        let body = validate_body(rtype, &mut body)?;
+        self.check_compartment(ctx, &scope, Action::Write, rtype, id, body)
             .await?;
         let mut attempt = 0;
         loop {
@@ -171,7 +171,7 @@ impl Store {
             }
             let mut pending = PendingKeys::new();
             let (op, stored, draft) = self
-                .prepare_audited(ctx, rtype, id, body.clone(), prev, &mut pending)
+                .prepare_audited(ctx, rtype, id, body, prev, &mut pending)
                 .await?;
             let patient = draft.patient_id.clone();
             let batch = WriteBatch {
@@ -217,7 +217,7 @@ impl Store {
         ctx: &AccessContext,
         rtype: &'static str,
         id: &str,
-        body: Map<String, Value>,
+        body: &mut Map<String, Value>,
         prev: Option<i64>,
         pending: &mut PendingKeys,
     ) -> Result<(WriteOp, StoredResource, AuditDraft)> {
@@ -236,22 +236,43 @@ impl Store {
         Ok((op, stored, draft))
     }
 
-    /// Seal one version: stamp meta, pick the compartment key, extract index rows.
+    /// Seal one version: stamp meta, pick the compartment key, extract index rows. The body is
+    /// stamped in place and kept, so a write that is tried again re-seals it without a copy.
     pub(super) async fn prepare(
         &self,
         ctx: &AccessContext,
         rtype: &'static str,
         id: &str,
-        mut body: Map<String, Value>,
+        body: &mut Map<String, Value>,
         prev: Option<i64>,
         pending: &mut PendingKeys,
     ) -> Result<(WriteOp, StoredResource, Option<String>)> {
         let version = prev.unwrap_or(0) + 1;
         let now = Timestamp::now();
         body.insert("id".into(), Value::String(id.to_owned()));
-        stamp_meta(&mut body, version, now);
-        let resource = Value::Object(body);
-        let patient = patient_of(rtype, id, &resource);
+        stamp_meta(body, version, now);
+        // Moved, not copied: the sealing reads a `Value`, and the map goes back afterwards.
+        let resource = Value::Object(std::mem::take(body));
+        let sealed = self
+            .seal(ctx, (rtype, id), &resource, (version, now), prev, pending)
+            .await;
+        if let Value::Object(map) = resource {
+            *body = map;
+        }
+        sealed
+    }
+
+    /// [`Self::prepare`] once the body is stamped: the key, the index rows and the ciphertext.
+    async fn seal(
+        &self,
+        ctx: &AccessContext,
+        (rtype, id): (&'static str, &str),
+        resource: &Value,
+        (version, now): (i64, Timestamp),
+        prev: Option<i64>,
+        pending: &mut PendingKeys,
+    ) -> Result<(WriteOp, StoredResource, Option<String>)> {
+        let patient = patient_of(rtype, id, resource);
         let key = self
             .compartment_key(ctx, patient.as_deref(), pending)
             .await?;
@@ -259,12 +280,11 @@ impl Store {
             .keys
             .tenant_key(self.backend.as_ref(), &ctx.tenant)
             .await?;
-        let index = extract(rtype, &resource, tenant_key.blind_key());
+        let index = extract(rtype, resource, tenant_key.blind_key());
         let bookings = (rtype == "Appointment")
-            .then(|| crate::bookings::rows_for(&resource))
+            .then(|| crate::bookings::rows_for(resource))
             .transpose()?;
-        let json =
-            serde_json::to_vec(&resource).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let json = serde_json::to_vec(resource).map_err(|e| StoreError::Internal(e.to_string()))?;
         let content = self.options.cipher.seal(
             key.secret(),
             &aad(&ctx.tenant, rtype, id, version, &key.id),
@@ -330,7 +350,10 @@ fn conflict(rtype: &str, id: &str, expected: Option<i64>, current: Option<i64>) 
 }
 
 /// A resource body must be a JSON object whose `resourceType` is the type written to.
-pub(super) fn validate_body(rtype: &str, body: Value) -> Result<Map<String, Value>> {
+pub(super) fn validate_body<'a>(
+    rtype: &str,
+    body: &'a mut Value,
+) -> Result<&'a mut Map<String, Value>> {
     let Value::Object(map) = body else {
         return Err(StoreError::InvalidResource(
             "the body must be a JSON object".into(),

@@ -116,15 +116,16 @@ impl Store {
     pub async fn import(
         &self,
         ctx: &AccessContext,
-        items: Vec<(String, Value)>,
+        mut items: Vec<(String, Value)>,
     ) -> Result<Vec<StoredResource>> {
         for attempt in 1..=RETRIES {
             let mut pending = PendingKeys::new();
             let mut batch = WriteBatch::default();
             let mut stored = Vec::with_capacity(items.len());
             let mut seen = std::collections::HashSet::new();
-            for (rtype, body) in items.iter().cloned() {
-                let rtype = ResourceType::parse(&rtype)?.as_str();
+            // Sealed in place: a body is stamped where it lies and kept for another attempt.
+            for (rtype, body) in items.iter_mut() {
+                let rtype = ResourceType::parse(rtype)?.as_str();
                 let scope = self.authorize(ctx, Action::Write, rtype, None).await?;
                 let body = validate_body(rtype, body)?;
                 let claimed = body
@@ -132,7 +133,7 @@ impl Store {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_owned();
-                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, &body)
+                self.check_compartment(ctx, &scope, Action::Write, rtype, &claimed, body)
                     .await?;
                 let given = body
                     .get("id")

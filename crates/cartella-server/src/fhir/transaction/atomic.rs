@@ -2,11 +2,12 @@
 //! conditional create/update/delete decided by search, then one atomic store write.
 
 use super::entry::{Entry, at, bad, parse_entry, type_and_id};
-use super::{Result, error_entry, put_entry, read_entry};
+use super::{Result, error_entry, put_entry, read_entry, value_entry};
 use crate::AppState;
 use crate::fhir::interactions;
 use crate::fhir::outcome::FhirError;
 use crate::fhir::query::query_pairs;
+use crate::fhir::response::Return;
 use axum::http::StatusCode;
 use cartella_core::{ResourceId, ResourceType};
 use cartella_store::AccessContext;
@@ -59,13 +60,14 @@ fn rewrite<'a>(
 pub(super) async fn transaction(
     state: &AppState,
     ctx: &AccessContext,
-    raw: &[Value],
-) -> Result<Value> {
+    mut raw: Vec<Value>,
+    ret: Return,
+) -> Result<Vec<Vec<u8>>> {
     // A read that cannot be parsed (an operation such as `$lookup`) fails alone; a write fails
     // the transaction.
     let mut entries = Vec::with_capacity(raw.len());
     let mut unreadable = HashMap::new();
-    for (i, e) in raw.iter().enumerate() {
+    for (i, e) in raw.iter_mut().enumerate() {
         match parse_entry(i, e) {
             Ok(p) => entries.push(p),
             Err(err)
@@ -277,19 +279,24 @@ pub(super) async fn transaction(
                 &base,
                 resource,
                 if *created { "201 Created" } else { "200 OK" },
+                ret,
             ),
-            Some(Written::Deleted { .. }) => json!({"response": {"status": "204 No Content"}}),
+            Some(Written::Deleted { .. }) => {
+                value_entry(&json!({"response": {"status": "204 No Content"}}))
+            }
             None if e.method == "POST" => {
                 let (id, _) = targets[i].clone().unwrap_or_default();
-                json!({"response": {"status": "200 OK", "location": format!("{}/{id}", e.rtype)}})
+                value_entry(
+                    &json!({"response": {"status": "200 OK", "location": format!("{}/{id}", e.rtype)}}),
+                )
             }
             None if e.method == "GET" => match unreadable.remove(&i) {
                 Some(err) => error_entry(err),
                 None => read_entry(state, ctx, &base, e).await,
             },
-            None => json!({"response": {"status": "204 No Content"}}),
+            None => value_entry(&json!({"response": {"status": "204 No Content"}})),
         };
         out.push(entry);
     }
-    Ok(json!({"resourceType": "Bundle", "type": "transaction-response", "entry": out}))
+    Ok(out)
 }

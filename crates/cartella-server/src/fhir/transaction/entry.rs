@@ -47,7 +47,8 @@ pub(super) fn at(i: usize, mut e: FhirError) -> FhirError {
     e
 }
 
-pub(super) fn parse_entry(i: usize, e: &Value) -> Result<Entry> {
+/// Parses entry `i`, taking its resource out of `e` once the request is found valid.
+pub(super) fn parse_entry(i: usize, e: &mut Value) -> Result<Entry> {
     let req = e
         .get("request")
         .ok_or_else(|| bad(i, "request is missing"))?;
@@ -111,6 +112,6 @@ pub(super) fn parse_entry(i: usize, e: &Value) -> Result<Entry> {
         condition: query_pairs(query),
         if_none_exist,
         if_match,
-        resource: e.get("resource").cloned(),
+        resource: e.get_mut("resource").map(Value::take),
     })
 }

@@ -12,6 +12,7 @@ use entry::Entry;
 
 use super::handlers::parse_body;
 use super::outcome::{FHIR_JSON, FhirError, outcome};
+use super::response::{Return, prefer_return};
 use crate::AppState;
 use crate::auth::authenticate;
 use axum::body::Bytes;
@@ -34,55 +35,94 @@ pub async fn post(
     let ctx = authenticate(&state, &headers, Some(peer), &Method::POST)
         .await?
         .ctx;
-    let bundle = parse_body(&headers, body)?;
+    let mut bundle = parse_body(&headers, body)?;
     if bundle.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
         return Err(FhirError::invalid(
             "POST to the base accepts a Bundle of type transaction or batch",
         ));
     }
-    let entries = bundle
-        .get("entry")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let out = match bundle.get("type").and_then(Value::as_str) {
-        Some("transaction") => transaction(&state, &ctx, &entries).await?,
-        Some("batch") => batch(&state, &ctx, &entries).await,
+    // Taken, not copied: a bundle of 500 entries is the largest value the server handles.
+    let entries = match bundle.get_mut("entry") {
+        Some(Value::Array(entries)) => std::mem::take(entries),
+        _ => Vec::new(),
+    };
+    // `Prefer: return=` chooses what each written entry carries, as for a single write.
+    let ret = prefer_return(&headers);
+    let (kind, out) = match bundle.get("type").and_then(Value::as_str) {
+        Some("transaction") => (
+            "transaction-response",
+            transaction(&state, &ctx, entries, ret).await?,
+        ),
+        Some("batch") => ("batch-response", batch(&state, &ctx, entries, ret).await),
         _ => {
             return Err(FhirError::invalid(
                 "Bundle.type must be transaction or batch",
             ));
         }
     };
-    let mut resp = (StatusCode::OK, out.to_string()).into_response();
+    let mut resp = (StatusCode::OK, response_bundle(kind, &out)).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     Ok(resp)
 }
 
-/// A written resource as a response entry.
-fn put_entry(base: &str, r: &StoredResource, status: &str) -> Value {
-    let resource: Value = serde_json::from_slice(&r.json).unwrap_or(Value::Null);
-    json!({
-        "fullUrl": format!("{base}/{}/{}", r.rtype, r.id),
-        "resource": resource,
-        "response": {"status": status, "location": format!("{}/{}/_history/{}", r.rtype, r.id, r.version),
-                     "etag": format!("W/\"{}\"", r.version), "lastModified": r.last_updated.to_string()},
-    })
+/// The response Bundle around its entries, each already serialized.
+fn response_bundle(kind: &str, entries: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + entries.iter().map(|e| e.len() + 1).sum::<usize>());
+    out.extend_from_slice(
+        format!(r#"{{"resourceType":"Bundle","type":"{kind}","entry":["#).as_bytes(),
+    );
+    for (n, e) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(e);
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
-fn error_entry(e: FhirError) -> Value {
-    json!({"response": {"status": format!("{} {}", e.status.as_u16(), e.status.canonical_reason().unwrap_or("")),
-        "outcome": outcome(&[("error", e.code, &e.message)])}})
+/// A written or read resource as a response entry. With `Return::Representation` the stored
+/// JSON is copied in as it is (as search bundles do) rather than parsed and serialized again;
+/// `Minimal` leaves the resource out, `OperationOutcome` puts an outcome in its place.
+fn put_entry(base: &str, r: &StoredResource, status: &str, ret: Return) -> Vec<u8> {
+    let head = json!({"fullUrl": format!("{base}/{}/{}", r.rtype, r.id)}).to_string();
+    let mut response = json!({"status": status, "location": format!("{}/{}/_history/{}", r.rtype, r.id, r.version),
+                              "etag": format!("W/\"{}\"", r.version), "lastModified": r.last_updated.to_string()});
+    if ret == Return::OperationOutcome {
+        let text = format!("{}/{} version {}", r.rtype, r.id, r.version);
+        response["outcome"] = outcome(&[("information", "informational", &text)]);
+    }
+    let mut out = Vec::with_capacity(head.len() + r.json.len() + 200);
+    // `{"fullUrl":…` without its closing brace, then the resource and the response.
+    out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    if ret == Return::Representation {
+        out.extend_from_slice(br#","resource":"#);
+        out.extend_from_slice(&r.json);
+    }
+    out.extend_from_slice(format!(r#","response":{response}}}"#).as_bytes());
+    out
 }
 
-async fn read_entry(state: &AppState, ctx: &AccessContext, base: &str, e: &Entry) -> Value {
+/// An entry that is only a response (no resource body), or any other entry built as a value.
+fn value_entry(entry: &Value) -> Vec<u8> {
+    entry.to_string().into_bytes()
+}
+
+fn error_entry(e: FhirError) -> Vec<u8> {
+    value_entry(
+        &json!({"response": {"status": format!("{} {}", e.status.as_u16(), e.status.canonical_reason().unwrap_or("")),
+        "outcome": outcome(&[("error", e.code, &e.message)])}}),
+    )
+}
+
+async fn read_entry(state: &AppState, ctx: &AccessContext, base: &str, e: &Entry) -> Vec<u8> {
     let result = match &e.id {
-        Some(id) => state.store.read(ctx, e.rtype, id).await.map(|r| put_entry(base, &r, "200 OK")),
+        Some(id) => state.store.read(ctx, e.rtype, id).await.map(|r| put_entry(base, &r, "200 OK", Return::Representation)),
         None => state.store.search(ctx, e.rtype, &e.condition).await.map(|p| {
             let items: Vec<Value> = p.resources.iter().map(|r| serde_json::from_slice(&r.json).unwrap_or(Value::Null)).collect();
-            json!({"resource": {"resourceType": "Bundle", "type": "searchset", "entry": items.into_iter().map(|r| json!({"resource": r})).collect::<Vec<_>>()},
-                   "response": {"status": "200 OK"}})
+            value_entry(&json!({"resource": {"resourceType": "Bundle", "type": "searchset", "entry": items.into_iter().map(|r| json!({"resource": r})).collect::<Vec<_>>()},
+                   "response": {"status": "200 OK"}}))
         }),
     };
     result.unwrap_or_else(|err| error_entry(err.into()))

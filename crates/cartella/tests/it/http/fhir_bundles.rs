@@ -40,6 +40,30 @@ async fn transaction_resolves_urn_uuid_references_atomically() {
             "{}: urn:uuid rewritten",
             app.backend
         );
+        // Each entry carries the stored resource and where it now lives.
+        let first = &out["entry"][0];
+        assert!(
+            first["fullUrl"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/fhir/R4/Patient/{patient_id}")),
+            "{}: {first}",
+            app.backend
+        );
+        assert_eq!(
+            first["response"]["location"],
+            format!("Patient/{patient_id}/_history/1"),
+            "{}",
+            app.backend
+        );
+        assert_eq!(first["response"]["etag"], "W/\"1\"", "{}", app.backend);
+        assert_eq!(
+            first["response"]["lastModified"], first["resource"]["meta"]["lastUpdated"],
+            "{}",
+            app.backend
+        );
+        let stored = app.get(&format!("Patient/{patient_id}")).await.json();
+        assert_eq!(first["resource"], stored, "{}", app.backend);
         let (found, _) = app
             .search_all(
                 TENANT_A,
@@ -129,7 +153,8 @@ async fn batch_entries_succeed_or_fail_alone() {
         ]});
         let r = send(app.post("", &bundle)).await;
         assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.text);
-        let statuses: Vec<String> = r.json()["entry"]
+        let out = r.json();
+        let statuses: Vec<String> = out["entry"]
             .as_array()
             .unwrap()
             .iter()
@@ -141,6 +166,82 @@ async fn batch_entries_succeed_or_fail_alone() {
             "{}",
             app.backend
         );
+        assert_eq!(out["type"], "batch-response", "{}", app.backend);
+        assert_eq!(
+            out["entry"][0]["resource"]["name"][0]["family"], "Batch",
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            out["entry"][2]["resource"]["id"], id,
+            "{}: the read",
+            app.backend
+        );
+        assert_eq!(
+            out["entry"][1]["response"]["outcome"]["resourceType"], "OperationOutcome",
+            "{}",
+            app.backend
+        );
+    }
+}
+
+/// `Prefer: return=` shapes the written entries of a transaction or batch as it shapes a single
+/// write's answer: the resource, nothing, or an outcome in its place.
+#[tokio::test]
+async fn bundle_entries_answer_as_prefer_asks() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        for kind in ["transaction", "batch"] {
+            let bundle = json!({"resourceType": "Bundle", "type": kind, "entry": [
+                {"resource": {"resourceType": "Patient", "name": [{"family": "Preferenza"}]}, "request": {"method": "POST", "url": "Patient"}},
+            ]});
+            let answer = |prefer: &'static str| {
+                let app = &app;
+                let bundle = &bundle;
+                async move {
+                    let r = send(app.post("", bundle).header("Prefer", prefer)).await;
+                    assert_eq!(r.status, StatusCode::OK, "{}: {}", app.backend, r.text);
+                    r.json()["entry"][0].clone()
+                }
+            };
+            let minimal = answer("return=minimal").await;
+            assert!(
+                minimal.get("resource").is_none(),
+                "{}: {minimal}",
+                app.backend
+            );
+            assert_eq!(
+                minimal["response"]["status"], "201 Created",
+                "{} {kind}",
+                app.backend
+            );
+            let location = minimal["response"]["location"].as_str().unwrap();
+            assert!(
+                location.starts_with("Patient/"),
+                "{}: {location}",
+                app.backend
+            );
+            assert!(
+                minimal["response"].get("outcome").is_none(),
+                "{}",
+                app.backend
+            );
+
+            let oo = answer("return=OperationOutcome").await;
+            assert!(oo.get("resource").is_none(), "{}: {oo}", app.backend);
+            assert_eq!(
+                oo["response"]["outcome"]["resourceType"], "OperationOutcome",
+                "{} {kind}",
+                app.backend
+            );
+
+            let full = answer("return=representation").await;
+            assert_eq!(
+                full["resource"]["name"][0]["family"], "Preferenza",
+                "{} {kind}",
+                app.backend
+            );
+        }
     }
 }
 
