@@ -84,11 +84,13 @@ pub fn page(
 
 /// Every row of a patient's compartment, tombstones included: what erasure clears.
 pub fn all_rows(conn: &Connection, tenant: &str, patient: &str) -> Result<Vec<i64>> {
-    let sql = format!(
-        "SELECT row_id FROM resources WHERE row_id IN ({}) AND +tenant_id = ?1 AND patient_id = ?2 ORDER BY row_id",
-        *CANDIDATES
-    );
-    let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
+    static ALL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT row_id FROM resources WHERE row_id IN ({}) AND +tenant_id = ?1 AND patient_id = ?2 ORDER BY row_id",
+            *CANDIDATES
+        )
+    });
+    let mut stmt = conn.prepare_cached(&ALL).map_err(map_err)?;
     let rows = stmt
         .query_map(params![tenant, patient, 0], |r| r.get(0))
         .map_err(map_err)?;

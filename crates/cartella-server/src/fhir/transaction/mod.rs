@@ -86,16 +86,15 @@ fn response_bundle(kind: &str, entries: &[Vec<u8>]) -> Vec<u8> {
 /// JSON is copied in as it is (as search bundles do) rather than parsed and serialized again;
 /// `Minimal` leaves the resource out, `OperationOutcome` puts an outcome in its place.
 fn put_entry(base: &str, r: &StoredResource, status: &str, ret: Return) -> Vec<u8> {
-    let head = json!({"fullUrl": format!("{base}/{}/{}", r.rtype, r.id)}).to_string();
+    let full_url = Value::String(format!("{base}/{}/{}", r.rtype, r.id)).to_string();
     let mut response = json!({"status": status, "location": format!("{}/{}/_history/{}", r.rtype, r.id, r.version),
                               "etag": format!("W/\"{}\"", r.version), "lastModified": r.last_updated.to_string()});
     if ret == Return::OperationOutcome {
         let text = format!("{}/{} version {}", r.rtype, r.id, r.version);
         response["outcome"] = outcome(&[("information", "informational", &text)]);
     }
-    let mut out = Vec::with_capacity(head.len() + r.json.len() + 200);
-    // `{"fullUrl":…` without its closing brace, then the resource and the response.
-    out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    let mut out = Vec::with_capacity(full_url.len() + r.json.len() + 200);
+    out.extend_from_slice(format!(r#"{{"fullUrl":{full_url}"#).as_bytes());
     if ret == Return::Representation {
         out.extend_from_slice(br#","resource":"#);
         out.extend_from_slice(&r.json);
