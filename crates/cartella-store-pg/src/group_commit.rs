@@ -54,7 +54,11 @@ impl GroupCommit {
 
     /// Whether `batch` is written through the group committer.
     pub(crate) fn takes(batch: &WriteBatch) -> bool {
-        batch.ops.len() <= SMALL_BATCH && batch.ops.iter().all(|op| op.bookings.is_none())
+        // A conditional create locks its condition until its commit: in a group, two such
+        // locks taken in opposite orders by two committers would deadlock.
+        batch.ops.len() <= SMALL_BATCH
+            && batch.absent.is_empty()
+            && batch.ops.iter().all(|op| op.bookings.is_none())
     }
 
     pub(crate) async fn write(&self, batch: WriteBatch) -> Result<()> {

@@ -9,6 +9,7 @@ use cartella_store::search::{
     Clause, DateCond, Match, SearchPlan, SortKey, SortValue, StringMatch,
 };
 use cartella_store::{RawResource, StoreError};
+use deadpool_postgres::GenericClient;
 use tokio_postgres::types::ToSql;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -269,13 +270,17 @@ impl PgBackend {
     }
 
     pub(crate) async fn count_db(&self, plan: &SearchPlan) -> Result<u64> {
-        let mut p = Params::default();
-        let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
-        let client = self.conn().await?;
-        let row = client.query_one(&sql, &p.refs()).await.map_err(crate::db)?;
-        let n: i64 = rows::col(&row, 0)?;
-        Ok(n as u64)
+        count(&self.conn().await?, plan).await
     }
+}
+
+/// How many current resources match `plan`, through `client` (a transaction's, too).
+pub(crate) async fn count(client: &impl GenericClient, plan: &SearchPlan) -> Result<u64> {
+    let mut p = Params::default();
+    let sql = format!("SELECT count(*) {}", from_where(&mut p, plan)?);
+    let row = client.query_one(&sql, &p.refs()).await.map_err(crate::db)?;
+    let n: i64 = rows::col(&row, 0)?;
+    Ok(n as u64)
 }
 
 /// The sort key of `r`: a column, or the smallest (ascending) / largest (descending) value of

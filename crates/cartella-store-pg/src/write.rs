@@ -5,7 +5,7 @@ use crate::PgBackend;
 use crate::index::IndexColumns;
 use crate::rows;
 use cartella_core::TenantId;
-use cartella_store::{AuditDraft, ErasureReport, KeyKind, StoreError, WriteBatch, WriteOp};
+use cartella_store::{Absent, AuditDraft, ErasureReport, KeyKind, StoreError, WriteBatch, WriteOp};
 use deadpool_postgres::Transaction;
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -69,11 +69,32 @@ pub(crate) async fn apply(tx: &Transaction<'_>, batch: &WriteBatch) -> Result<Ap
     Ok(Applied::Done)
 }
 
+/// Each condition must still match nothing. Its advisory lock, held to the commit, makes
+/// racing creates with the same condition wait for each other; under READ COMMITTED the
+/// count after the wait sees what the one before committed. Keys in order: no deadlock.
+async fn absent(tx: &Transaction<'_>, absent: &[Absent]) -> Result<()> {
+    let mut keys: Vec<i64> = absent.iter().map(|a| a.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .await
+            .map_err(crate::db)?;
+    }
+    for a in absent {
+        if crate::search::count(tx, &a.plan).await? > 0 {
+            return Err(StoreError::ConditionMatched(a.what.clone()));
+        }
+    }
+    Ok(())
+}
+
 impl PgBackend {
     /// One batch in a transaction of its own.
     pub(crate) async fn write_alone(&self, batch: WriteBatch) -> Result<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
+        absent(&tx, &batch.absent).await?;
         if let Applied::DoubleBooked = apply(&tx, &batch).await? {
             // Roll back first: the listing must not wait on our own aborted transaction.
             drop(tx);

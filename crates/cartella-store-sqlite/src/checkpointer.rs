@@ -171,11 +171,28 @@ impl WalWatch {
 /// Stops the checkpointer when dropped.
 pub struct Checkpointer {
     stop: Arc<AtomicBool>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Checkpointer {
+    /// Stop the thread and wait until it has closed its connection, so that a last checkpoint
+    /// at shutdown is not held back by one of its own.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = thread {
+            t.thread().unpark();
+            let _ = t.join();
+        }
+    }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.get_mut().unwrap_or_else(|e| e.into_inner()) {
+            t.thread().unpark();
+        }
     }
 }
 
@@ -186,7 +203,7 @@ pub fn spawn(
 ) -> std::io::Result<Checkpointer> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    std::thread::Builder::new().name("sqlite-ckpt".into()).spawn(move || {
+    let thread = std::thread::Builder::new().name("sqlite-ckpt".into()).spawn(move || {
         let conn = match Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX) {
             Ok(c) => c,
             Err(e) => {
@@ -205,7 +222,11 @@ pub fn spawn(
                 in_a_row += 1;
             } else {
                 in_a_row = 0;
-                std::thread::sleep(every);
+                // Parked rather than asleep: a stop wakes it at once.
+                std::thread::park_timeout(every);
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
             }
             if !watch.may_checkpoint() {
                 progressed = false;
@@ -235,7 +256,10 @@ pub fn spawn(
             }
         }
     })?;
-    Ok(Checkpointer { stop })
+    Ok(Checkpointer {
+        stop,
+        thread: std::sync::Mutex::new(Some(thread)),
+    })
 }
 
 #[cfg(test)]

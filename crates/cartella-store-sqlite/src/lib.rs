@@ -83,7 +83,7 @@ pub struct SqliteBackend {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
-    _checkpointer: checkpointer::Checkpointer,
+    checkpointer: checkpointer::Checkpointer,
 }
 
 impl SqliteBackend {
@@ -143,7 +143,7 @@ impl SqliteBackend {
             path: path.to_owned(),
             writer,
             readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))),
-            _checkpointer: checkpointer,
+            checkpointer,
         })
     }
 
@@ -182,6 +182,31 @@ impl Backend for SqliteBackend {
 
     fn pool_stats(&self) -> (u64, u64) {
         self.readers.stats()
+    }
+
+    /// Copy the whole log into the database file and empty it. Left to the last connection's
+    /// close, that checkpoint was often skipped: the process exited before the writer thread
+    /// closed its connection, or a reader closed last (read-only connections do not
+    /// checkpoint), and up to 64 MiB of log stayed beside the file.
+    async fn close(&self) -> Result<()> {
+        self.readers.close_idle();
+        self.checkpointer.stop();
+        let path = self.display();
+        self.writer
+            .call_raw(move |conn, _| {
+                let (busy, log, copied): (i64, i64, i64) = conn
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .map_err(map_err)?;
+                if busy != 0 {
+                    return Err(StoreError::Database(format!(
+                        "{path}: the last checkpoint copied {copied} of {log} log frames; a reader is still open"
+                    )));
+                }
+                Ok(())
+            })
+            .await
     }
 
     async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>> {

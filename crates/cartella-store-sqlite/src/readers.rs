@@ -111,6 +111,12 @@ impl Readers {
         .map_err(|e| StoreError::Internal(format!("reader task failed: {e}")))?
     }
 
+    /// Close the idle connections (at shutdown: a read-only connection cannot checkpoint, so
+    /// the writer's last checkpoint must not find one holding an old snapshot).
+    pub fn close_idle(&self) {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     pub fn stats(&self) -> (u64, u64) {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len() as u64;
         (

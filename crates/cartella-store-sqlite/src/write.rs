@@ -13,6 +13,13 @@ use crate::map_err;
 
 /// Runs again from the start should its group be rolled back: it reads everything it checks.
 pub fn apply_batch(conn: &Connection, state: &mut WriterState, batch: &WriteBatch) -> Result<()> {
+    // The single writer serialises every write: a condition checked here sees each create
+    // committed or grouped before this one.
+    for absent in &batch.absent {
+        if crate::search::count(conn, &absent.plan)? > 0 {
+            return Err(StoreError::ConditionMatched(absent.what.clone()));
+        }
+    }
     for key in &batch.new_keys {
         let existing: Option<String> = conn
             .prepare_cached("SELECT key_id FROM data_keys WHERE tenant_id = ?1 AND kind = 'patient' AND patient_id = ?2")

@@ -42,6 +42,10 @@ pub enum StoreError {
     /// 409: the write would double-book one or more actors; lists every clash.
     #[error("{}", crate::bookings::describe(.0))]
     BookingConflict(Vec<crate::bookings::BookingClash>),
+    /// 409: a concurrent write created a resource that matches a conditional create's
+    /// condition first (see [`crate::Absent`]); a single create answers with that resource.
+    #[error("a concurrent request created a resource matching the condition {0} first")]
+    ConditionMatched(String),
     /// 409: a uniqueness rule was violated (e.g. tenant slug taken).
     #[error("conflict: {0}")]
     Conflict(String),

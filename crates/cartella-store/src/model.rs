@@ -170,6 +170,23 @@ pub struct WriteBatch {
     pub new_keys: Vec<DataKeyRecord>,
     pub audit: Vec<AuditDraft>,
     pub jobs: Vec<NewJob>,
+    /// Conditions that must still match nothing when the batch commits, checked where writes
+    /// are serialised; otherwise it fails with [`crate::StoreError::ConditionMatched`].
+    pub absent: Vec<Absent>,
+}
+
+/// The condition of a conditional create (or of a conditional update that creates): two
+/// requests with the same condition, racing, must not both create. Each was checked by a
+/// search first; checked again at commit (SQLite: in the single writer; PostgreSQL: under an
+/// advisory lock on `key`), the loser sees the winner's resource.
+#[derive(Debug, Clone)]
+pub struct Absent {
+    /// The same for the same tenant, type and condition (PostgreSQL's advisory lock).
+    pub key: i64,
+    /// What the condition matches, as index clauses (no post-filters).
+    pub plan: crate::search::SearchPlan,
+    /// For the error: `Patient?identifier=…` (parameter names only, no values: they may be PHI).
+    pub what: String,
 }
 
 /// What the audit view filters on; `None` matches everything. Times are µs since the epoch.

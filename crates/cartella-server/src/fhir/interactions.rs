@@ -5,7 +5,7 @@ use super::handlers::Result;
 use super::outcome::FhirError;
 use crate::AppState;
 use axum::http::StatusCode;
-use cartella_store::store::WriteOptions;
+use cartella_store::store::{WriteOptions, WriteOutcome};
 use cartella_store::{AccessContext, StoreError, StoredResource};
 use serde_json::Value;
 
@@ -48,16 +48,7 @@ pub(super) async fn matching(
     rtype: &str,
     cond: &[(String, String)],
 ) -> Result<Vec<StoredResource>> {
-    let mut params: Vec<(String, String)> = cond
-        .iter()
-        .filter(|(k, _)| !RESULT_PARAMETERS.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    if params.is_empty() {
-        return Err(FhirError::invalid(format!(
-            "a conditional interaction on {rtype} needs search parameters"
-        )));
-    }
+    let mut params = selecting(rtype, cond)?;
     params.push(("_count".into(), "2".into()));
     let page = state.store.search(ctx, rtype, &params).await?;
     if !page.warnings.is_empty() {
@@ -69,6 +60,39 @@ pub(super) async fn matching(
     Ok(page.resources)
 }
 
+/// The parameters of a condition that select resources; a condition without any is refused.
+fn selecting(rtype: &str, cond: &[(String, String)]) -> Result<Vec<(String, String)>> {
+    let params: Vec<(String, String)> = cond
+        .iter()
+        .filter(|(k, _)| !RESULT_PARAMETERS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if params.is_empty() {
+        return Err(FhirError::invalid(format!(
+            "a conditional interaction on {rtype} needs search parameters"
+        )));
+    }
+    Ok(params)
+}
+
+/// The guard that keeps a create made because `cond` matched nothing from racing another
+/// request with the same condition (see [`cartella_store::Absent`]).
+pub(super) async fn absent(
+    state: &AppState,
+    ctx: &AccessContext,
+    rtype: &str,
+    cond: &[(String, String)],
+) -> Result<Option<cartella_store::Absent>> {
+    Ok(state
+        .store
+        .absent(ctx, rtype, &selecting(rtype, cond)?)
+        .await?)
+}
+
+/// Attempts of a conditional write that lost the race for its condition: the next attempt
+/// finds the winner's resource, so a second is normally the last.
+const RACES: usize = 3;
+
 pub(super) fn multiple(rtype: &str) -> FhirError {
     FhirError::new(
         StatusCode::PRECONDITION_FAILED,
@@ -77,7 +101,8 @@ pub(super) fn multiple(rtype: &str) -> FhirError {
     )
 }
 
-/// Create; with `if_none_exist`, return the one match instead (412 for several).
+/// Create; with `if_none_exist`, return the one match instead (412 for several). Two such
+/// creates racing with the same condition create once: the other answers with that resource.
 pub(super) async fn create(
     state: &AppState,
     ctx: &AccessContext,
@@ -85,64 +110,121 @@ pub(super) async fn create(
     body: Value,
     if_none_exist: Option<&[(String, String)]>,
 ) -> Result<Done> {
-    if let Some(cond) = if_none_exist {
+    let Some(cond) = if_none_exist else {
+        let out = state
+            .store
+            .create(ctx, rtype, body, WriteOptions::default())
+            .await?;
+        return Ok(Done::Created(out.resource));
+    };
+    let guard = absent(state, ctx, rtype, cond).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
         let mut found = matching(state, ctx, rtype, cond).await?;
         match found.len() {
             0 => {}
             1 => return Ok(Done::Existing(found.remove(0))),
             _ => return Err(multiple(rtype)),
         }
+        let opts = WriteOptions {
+            absent: guard.clone(),
+            ..Default::default()
+        };
+        match state.store.create(ctx, rtype, body.clone(), opts).await {
+            Ok(out) => return Ok(Done::Created(out.resource)),
+            Err(StoreError::ConditionMatched(_)) if attempt < RACES => {}
+            Err(e) => return Err(e.into()),
+        }
     }
-    let out = state
-        .store
-        .create(ctx, rtype, body, WriteOptions::default())
-        .await?;
-    Ok(Done::Created(out.resource))
 }
 
 /// Update (or create at the given id). By search: no match creates (at the body's id if it
 /// has one), one match is updated, several are refused with 412. A failed `If-Match` is 412.
+/// Two conditional updates racing to create with the same condition create once: the other
+/// then updates that resource.
 pub(super) async fn update(
     state: &AppState,
     ctx: &AccessContext,
     rtype: &str,
     target: Target<'_>,
-    mut body: Value,
+    body: Value,
     if_match: Option<i64>,
 ) -> Result<Done> {
-    let body_id = body.get("id").and_then(Value::as_str).map(str::to_owned);
-    let id = match target {
-        Target::Id(id) => id.to_owned(),
-        Target::Search(cond) => {
-            let mut found = matching(state, ctx, rtype, cond).await?;
-            let id = match (found.len(), body_id) {
-                (0, None) => return create(state, ctx, rtype, body, None).await,
-                (0, Some(id)) => id,
-                (1, Some(id)) if id != found[0].id => {
-                    return Err(FhirError::invalid(format!(
-                        "the id in the body ('{}') is not the id of the {rtype} the condition matches",
-                        id.chars().take(64).collect::<String>()
-                    )));
-                }
-                (1, _) => found.remove(0).id,
-                _ => return Err(multiple(rtype)),
-            };
-            // A conditional update's body need not carry the id the search found.
-            if let Value::Object(o) = &mut body {
-                o.entry("id").or_insert_with(|| Value::String(id.clone()));
-            }
-            id
+    let cond = match target {
+        Target::Id(id) => {
+            return written(
+                put(state, ctx, rtype, id, body, if_match, None).await,
+                if_match,
+            );
         }
+        Target::Search(cond) => cond,
     };
+    let body_id = body.get("id").and_then(Value::as_str).map(str::to_owned);
+    let guard = absent(state, ctx, rtype, cond).await?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut found = matching(state, ctx, rtype, cond).await?;
+        let (id, creates) = match (found.len(), &body_id) {
+            (0, None) => {
+                let opts = WriteOptions {
+                    absent: guard.clone(),
+                    ..Default::default()
+                };
+                match state.store.create(ctx, rtype, body.clone(), opts).await {
+                    Ok(out) => return Ok(Done::Created(out.resource)),
+                    Err(StoreError::ConditionMatched(_)) if attempt < RACES => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            (0, Some(id)) => (id.clone(), true),
+            (1, Some(id)) if *id != found[0].id => {
+                return Err(FhirError::invalid(format!(
+                    "the id in the body ('{}') is not the id of the {rtype} the condition matches",
+                    id.chars().take(64).collect::<String>()
+                )));
+            }
+            (1, _) => (found.remove(0).id, false),
+            _ => return Err(multiple(rtype)),
+        };
+        // A conditional update's body need not carry the id the search found.
+        let mut body = body.clone();
+        if let Value::Object(o) = &mut body {
+            o.entry("id").or_insert_with(|| Value::String(id.clone()));
+        }
+        let guard = if creates { guard.clone() } else { None };
+        match put(state, ctx, rtype, &id, body, if_match, guard).await {
+            Err(StoreError::ConditionMatched(_)) if attempt < RACES => {}
+            done => return written(done, if_match),
+        }
+    }
+}
+
+/// Update `rtype/id` (or create it there).
+async fn put(
+    state: &AppState,
+    ctx: &AccessContext,
+    rtype: &str,
+    id: &str,
+    body: Value,
+    if_match: Option<i64>,
+    absent: Option<cartella_store::Absent>,
+) -> std::result::Result<WriteOutcome, StoreError> {
     let opts = WriteOptions {
         if_match,
+        absent,
         ..Default::default()
     };
-    let out = state
-        .store
-        .update(ctx, rtype, &id, body, opts)
-        .await
-        .map_err(|e| precondition_if(if_match.is_some(), e))?;
+    state.store.update(ctx, rtype, id, body, opts).await
+}
+
+/// An update's answer: created or updated, or its error (a failed `If-Match` is 412).
+fn written(
+    out: std::result::Result<WriteOutcome, StoreError>,
+    if_match: Option<i64>,
+) -> Result<Done> {
+    let out = out.map_err(|e| precondition_if(if_match.is_some(), e))?;
     Ok(if out.created {
         Done::Created(out.resource)
     } else {

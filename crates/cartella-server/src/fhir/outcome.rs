@@ -88,7 +88,7 @@ impl From<StoreError> for FhirError {
             NotFound(_) => FhirError::new(StatusCode::NOT_FOUND, "not-found", e.to_string()),
             Forbidden(_) => FhirError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
             Deleted(_) | Erased(_) => FhirError::new(StatusCode::GONE, "deleted", e.to_string()),
-            VersionConflict { .. } | Conflict(_) | KeyRace => {
+            VersionConflict { .. } | Conflict(_) | ConditionMatched(_) | KeyRace => {
                 FhirError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             // One issue per clash, after a summary, so a client can show each one.

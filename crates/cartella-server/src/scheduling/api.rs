@@ -337,6 +337,7 @@ pub async fn reschedule(
     let opts = WriteOptions {
         if_match: Some(b.version.unwrap_or(version)),
         outbox: super::reminders::outbox(&state, &ctx, &b.id, &current).await,
+        ..Default::default()
     };
     let out = state
         .store

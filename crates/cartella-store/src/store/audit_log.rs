@@ -164,6 +164,13 @@ impl Store {
         }
     }
 
+    /// At a clean stop, after the last request: write the queued read events, then let the
+    /// backend tidy up (see [`crate::Backend::close`]).
+    pub async fn close(&self) -> Result<()> {
+        self.flush_audit().await;
+        self.backend.close().await
+    }
+
     /// Verify every tenant's chain from its first event.
     pub async fn verify_audit(&self) -> Result<AuditReport> {
         self.flush_audit().await;

@@ -6,6 +6,7 @@ mod audit_log;
 mod audit_view;
 mod changes;
 pub use changes::Change;
+mod absent;
 mod authorize;
 mod chain;
 mod content;

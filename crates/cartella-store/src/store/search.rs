@@ -4,15 +4,17 @@
 use super::authorize::Scope;
 use super::read::{DEFAULT_PAGE, MAX_PAGE, SearchPage, known_patient, to_stored};
 use super::{AccessContext, Store};
+use crate::crypto::DataKey;
 use crate::crypto::normalize::{normalize, words};
 use crate::error::{Result, StoreError};
 use crate::extract::{extract, values};
-use crate::search::parse::{PostFilter, PostMatch, parse};
+use crate::search::parse::{ParsedSearch, PostFilter, PostMatch, parse};
 use crate::search::{Clause, Cursor, SearchPlan, SortKey, SortValue};
 use cartella_core::ResourceType;
 use cartella_core::access::Action;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 impl Store {
     /// Search current resources of a type. `count` defaults to 50, at most 1,000.
@@ -23,18 +25,7 @@ impl Store {
         params: &[(String, String)],
     ) -> Result<SearchPage> {
         let rtype = ResourceType::parse(rtype)?.as_str();
-        let tenant_key = self
-            .keys
-            .tenant_key(self.backend.as_ref(), &ctx.tenant)
-            .await?;
-        let scope = self.authorize(ctx, Action::Read, rtype, None).await?;
-        let (params, chained) = self.resolve_chains(ctx, rtype, params).await?;
-        let mut parsed = parse(rtype, &params, tenant_key.blind_key())?;
-        parsed.clauses.extend(chained.clauses);
-        parsed.warnings.extend(chained.warnings);
-        if let Scope::Patients(ids) = scope {
-            parsed.clauses.push(Clause::Compartment(ids));
-        }
+        let (parsed, tenant_key) = self.parse_scoped(ctx, rtype, params).await?;
         let sort = parsed.sort.clone();
         if let Some(after) = &parsed.after
             && std::mem::discriminant(&after.value)
@@ -126,6 +117,30 @@ impl Store {
         }
         self.audit_patients(ctx, "search", patients).await?;
         Ok(page)
+    }
+}
+
+impl Store {
+    /// `params` parsed for `rtype`, chains resolved, limited to the caller's compartment.
+    pub(super) async fn parse_scoped(
+        &self,
+        ctx: &AccessContext,
+        rtype: &str,
+        params: &[(String, String)],
+    ) -> Result<(ParsedSearch, Arc<DataKey>)> {
+        let tenant_key = self
+            .keys
+            .tenant_key(self.backend.as_ref(), &ctx.tenant)
+            .await?;
+        let scope = self.authorize(ctx, Action::Read, rtype, None).await?;
+        let (params, chained) = self.resolve_chains(ctx, rtype, params).await?;
+        let mut parsed = parse(rtype, &params, tenant_key.blind_key())?;
+        parsed.clauses.extend(chained.clauses);
+        parsed.warnings.extend(chained.warnings);
+        if let Scope::Patients(ids) = scope {
+            parsed.clauses.push(Clause::Compartment(ids));
+        }
+        Ok((parsed, tenant_key))
     }
 }
 

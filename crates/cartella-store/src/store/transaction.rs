@@ -59,16 +59,18 @@ pub struct WriteAllError {
 impl Store {
     /// Commit all writes atomically, in order; duplicates of one resource are refused.
     pub async fn write_all(&self, ctx: &AccessContext, writes: Vec<Write>) -> Result<Vec<Written>> {
-        self.write_all_indexed(ctx, writes)
+        self.write_all_indexed(ctx, writes, Vec::new())
             .await
             .map_err(|e| e.error)
     }
 
-    /// [`Store::write_all`], telling which write failed (a FHIR transaction names the entry).
+    /// [`Store::write_all`], telling which write failed (a FHIR transaction names the entry),
+    /// and committed only if each of `absent` still matches nothing (conditional creates).
     pub async fn write_all_indexed(
         &self,
         ctx: &AccessContext,
         mut writes: Vec<Write>,
+        absent: Vec<Absent>,
     ) -> std::result::Result<Vec<Written>, WriteAllError> {
         let whole = |error| WriteAllError { index: None, error };
         for attempt in 1..=RETRIES {
@@ -88,6 +90,7 @@ impl Store {
                 out.push(written);
             }
             batch.new_keys = pending.values().map(|(_, r)| r.clone()).collect();
+            batch.absent = absent.clone();
             match self.backend.write(batch).await {
                 Ok(()) => {
                     self.remember_keys(ctx, pending);

@@ -22,6 +22,8 @@ pub struct WriteOptions {
     pub if_match: Option<i64>,
     /// Jobs committed with the write (the outbox).
     pub outbox: Vec<NewJob>,
+    /// A conditional create's condition, which must still match nothing at commit.
+    pub absent: Option<Absent>,
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +181,7 @@ impl Store {
                 new_keys: pending.values().map(|(_, r)| r.clone()).collect(),
                 audit: vec![draft],
                 jobs: opts.outbox.clone(),
+                absent: opts.absent.iter().cloned().collect(),
             };
             match self.backend.write(batch).await {
                 Ok(()) => {

@@ -117,6 +117,6 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
             ),
         }
     }
-    store.flush_audit().await;
+    store.close().await?;
     Ok(ExitCode::SUCCESS)
 }

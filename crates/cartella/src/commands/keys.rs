@@ -44,5 +44,6 @@ async fn rotate(settings: Settings) -> anyhow::Result<ExitCode> {
             path.display()
         );
     }
+    store.close().await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,7 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
     let store = crate::startup::open_store(&settings).await?;
     let ctx = store.system_context(&tenant, "cli").await?;
     let report = store.erase_patient(&ctx, &id).await?;
-    store.flush_audit().await;
+    store.close().await?;
     println!(
         "erased Patient/{id}: {} resource(s) sealed for good, {} index row(s) removed",
         report.resources, report.index_rows

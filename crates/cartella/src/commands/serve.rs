@@ -92,7 +92,9 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
     for w in workers {
         let _ = w.await;
     }
-    store.flush_audit().await;
+    if let Err(e) = store.close().await {
+        tracing::warn!(error = %e, "the database was not left tidy; it will be on next start");
+    }
     tracing::info!("cartella stopped");
     Ok(ExitCode::SUCCESS)
 }

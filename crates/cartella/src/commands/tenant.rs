@@ -32,5 +32,6 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
             }
         }
     }
+    store.close().await?;
     Ok(ExitCode::SUCCESS)
 }

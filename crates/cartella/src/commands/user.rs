@@ -94,7 +94,7 @@ pub async fn run(settings: Settings, command: Command) -> anyhow::Result<ExitCod
             println!("password of {} changed; their sessions were ended", user.id);
         }
     }
-    store.flush_audit().await;
+    store.close().await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,6 +172,6 @@ pub async fn run_client(settings: Settings, command: ClientCommand) -> anyhow::R
     if let Some(s) = secret {
         println!("client_secret: {s}");
     }
-    store.flush_audit().await;
+    store.close().await?;
     Ok(ExitCode::SUCCESS)
 }

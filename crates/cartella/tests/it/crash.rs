@@ -310,6 +310,15 @@ async fn crash_case(setup: Setup) {
         "{name}: cartella serve did not stop cleanly on SIGTERM:\n{}",
         server.log_text()
     );
+    if setup.database_url.is_none() {
+        // A clean stop copies the whole log into the database file and empties it.
+        let wal = setup.data_dir().join("cartella.db-wal");
+        let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(
+            left, 0,
+            "{name}: {left} bytes of log left after a clean stop"
+        );
+    }
 
     let (code, out, err) = setup.run(&["audit", "verify"]);
     assert_eq!(code, Some(0), "{name}: audit verify failed:\n{out}\n{err}");

@@ -91,6 +91,8 @@ pub(super) async fn transaction(
         }
     }
     let mut map = HashMap::new();
+    // The conditions of creates that matched nothing: they must still match nothing at commit.
+    let mut guards = Vec::new();
     // Decide every entry's target first: new ids for creates, matches for conditions.
     let mut targets: Vec<Option<(String, bool)>> = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
@@ -104,7 +106,17 @@ pub(super) async fn transaction(
                         .map_err(|err| at(i, err))?
                 };
                 match existing.as_slice() {
-                    [] => Some((ResourceId::new_v7().to_string(), true)),
+                    [] if e.if_none_exist.is_empty() => {
+                        Some((ResourceId::new_v7().to_string(), true))
+                    }
+                    [] => {
+                        guards.extend(
+                            interactions::absent(state, ctx, e.rtype, &e.if_none_exist)
+                                .await
+                                .map_err(|err| at(i, err))?,
+                        );
+                        Some((ResourceId::new_v7().to_string(), true))
+                    }
                     [one] => Some((one.clone(), false)),
                     _ => return Err(precondition(i, e.rtype)),
                 }
@@ -117,14 +129,21 @@ pub(super) async fn transaction(
                     .as_slice()
                 {
                     // No match: created, at the body's id when it has one.
-                    [] => Some((
-                        e.resource
-                            .as_ref()
-                            .and_then(|r| r.get("id"))
-                            .and_then(Value::as_str)
-                            .map_or_else(|| ResourceId::new_v7().to_string(), str::to_owned),
-                        true,
-                    )),
+                    [] => {
+                        guards.extend(
+                            interactions::absent(state, ctx, e.rtype, &e.condition)
+                                .await
+                                .map_err(|err| at(i, err))?,
+                        );
+                        Some((
+                            e.resource
+                                .as_ref()
+                                .and_then(|r| r.get("id"))
+                                .and_then(Value::as_str)
+                                .map_or_else(|| ResourceId::new_v7().to_string(), str::to_owned),
+                            true,
+                        ))
+                    }
                     [one] => Some((one.clone(), true)),
                     _ => return Err(precondition(i, e.rtype)),
                 },
@@ -262,7 +281,7 @@ pub(super) async fn transaction(
         .collect();
     let written = state
         .store
-        .write_all_indexed(ctx, writes)
+        .write_all_indexed(ctx, writes, guards)
         .await
         .map_err(|e| match e.index {
             Some(w) => at(

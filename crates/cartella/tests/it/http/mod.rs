@@ -12,6 +12,7 @@ mod cross_tenant;
 mod exams;
 mod fhir_bundles;
 mod fhir_conditional;
+mod fhir_conditional_races;
 mod fhir_crud;
 mod fhir_everything;
 mod fhir_examples;

@@ -54,6 +54,7 @@ async fn outbox_commits_with_its_write_only() {
         let failing = WriteOptions {
             if_match: Some(7),
             outbox: vec![stale],
+            ..Default::default()
         };
         assert!(
             store
