@@ -26,6 +26,13 @@ async fn matches(
     Ok(found.into_iter().map(|r| r.id).collect())
 }
 
+/// A conditional create's type and condition, its parameters in order.
+fn condition_key(e: &Entry) -> (&'static str, Vec<(String, String)>) {
+    let mut cond = e.if_none_exist.clone();
+    cond.sort();
+    (e.rtype, cond)
+}
+
 fn precondition(i: usize, rtype: &str) -> FhirError {
     FhirError::new(
         StatusCode::PRECONDITION_FAILED,
@@ -93,6 +100,9 @@ pub(super) async fn transaction(
     let mut map = HashMap::new();
     // The conditions of creates that matched nothing: they must still match nothing at commit.
     let mut guards = Vec::new();
+    // New ids of conditional creates by condition: a second entry with the same condition
+    // matches the first one's resource instead of creating another.
+    let mut conditional: HashMap<_, String> = HashMap::new();
     // Decide every entry's target first: new ids for creates, matches for conditions.
     let mut targets: Vec<Option<(String, bool)>> = Vec::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
@@ -109,14 +119,20 @@ pub(super) async fn transaction(
                     [] if e.if_none_exist.is_empty() => {
                         Some((ResourceId::new_v7().to_string(), true))
                     }
-                    [] => {
-                        guards.extend(
-                            interactions::absent(state, ctx, e.rtype, &e.if_none_exist)
-                                .await
-                                .map_err(|err| at(i, err))?,
-                        );
-                        Some((ResourceId::new_v7().to_string(), true))
-                    }
+                    // The same condition on an earlier entry: that entry's resource matches.
+                    [] => match conditional.get(&condition_key(e)) {
+                        Some(id) => Some((id.clone(), false)),
+                        None => {
+                            guards.extend(
+                                interactions::absent(state, ctx, e.rtype, &e.if_none_exist)
+                                    .await
+                                    .map_err(|err| at(i, err))?,
+                            );
+                            let id = ResourceId::new_v7().to_string();
+                            conditional.insert(condition_key(e), id.clone());
+                            Some((id, true))
+                        }
+                    },
                     [one] => Some((one.clone(), false)),
                     _ => return Err(precondition(i, e.rtype)),
                 }

@@ -330,3 +330,43 @@ async fn the_transaction_endpoint_has_the_fhir_rules_for_format_and_size() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_condition_repeated_in_one_transaction_creates_once() {
+    for w in worlds().await {
+        let app = spawn_app(&w).await;
+        let name = app.backend;
+        let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"fullUrl": "urn:uuid:6f0c1d5e-0000-4000-8000-000000000001",
+             "resource": mrn_patient("TWICE-1", "Prima"),
+             "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:mrn|TWICE-1"}},
+            {"fullUrl": "urn:uuid:6f0c1d5e-0000-4000-8000-000000000002",
+             "resource": mrn_patient("TWICE-1", "Seconda"),
+             "request": {"method": "POST", "url": "Patient", "ifNoneExist": "identifier=urn:mrn|TWICE-1"}},
+            {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"},
+                          "subject": {"reference": "urn:uuid:6f0c1d5e-0000-4000-8000-000000000002"}},
+             "request": {"method": "POST", "url": "Observation"}},
+        ]});
+        let r = send(app.post("", &bundle)).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {r:?}");
+        let entries = r.json()["entry"].as_array().cloned().unwrap_or_default();
+        let status = |i: usize| entries[i]["response"]["status"].as_str().unwrap_or("");
+        assert!(status(0).starts_with("201"), "{name}: {r:?}");
+        assert!(status(1).starts_with("200"), "{name}: {r:?}");
+        let (found, _) = app
+            .search_all(TENANT_A, "Patient?identifier=urn:mrn|TWICE-1")
+            .await;
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        let (observations, _) = app
+            .search_all(
+                TENANT_A,
+                &format!("Observation?subject=Patient/{}", found[0]),
+            )
+            .await;
+        assert_eq!(
+            observations.len(),
+            1,
+            "{name}: the second entry's fullUrl stands for the one patient"
+        );
+    }
+}
