@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use cartella_core::resource_types::R4_RESOURCE_TYPES;
 use cartella_store::extract::{Kind, rules, rules_for};
 use cartella_store::search::parse::modifiers;
-use cartella_store::store::chain_targets;
+use cartella_store::store::{MAX_CHAIN_TARGETS, chain_targets};
 use std::collections::BTreeSet;
 
 /// Declares, per reference parameter, the parameters a one-level chain may follow.
@@ -117,6 +117,11 @@ fn resource(rtype: &str) -> Value {
                 .map(move |r| format!("{src}:{}", r.name))
         })
         .collect();
+    if !revincludes.is_empty() {
+        params.push(json!({"name": "_has", "type": "special", "documentation": format!(
+            "Reverse chain, one level: _has:Type:reference:parameter=value, for each Type:reference of searchRevInclude; at most {MAX_CHAIN_TARGETS} matching Type resources."
+        )}));
+    }
     json!({
         "type": rtype,
         "searchInclude": includes,

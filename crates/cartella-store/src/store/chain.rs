@@ -1,7 +1,8 @@
 //! Chained search, one level (`subject:Patient.name=smi`, `patient.birthdate=1980`): the chained
 //! parameter is searched on the target type first (through its own rules, so identifying
 //! Patient parameters go through the blind index, and authorised like any search), and the ids
-//! found become a reference clause of the outer search.
+//! found become a reference clause of the outer search. Reverse chains (`_has`) are resolved
+//! alongside (see has.rs).
 
 use super::{AccessContext, Store};
 use crate::error::{Result, StoreError};
@@ -49,6 +50,10 @@ impl Store {
         let mut rest = Vec::with_capacity(params.len());
         let mut out = Chained::default();
         for (name, value) in params {
+            if name.starts_with("_has:") {
+                self.resolve_has(ctx, rtype, name, value, &mut out).await?;
+                continue;
+            }
             let Some((head, tail)) = name.split_once('.').filter(|_| !name.starts_with('_')) else {
                 rest.push((name.clone(), value.clone()));
                 continue;

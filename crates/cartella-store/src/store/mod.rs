@@ -13,6 +13,7 @@ mod content;
 mod everything;
 mod export;
 mod export_job;
+mod has;
 mod include;
 mod open;
 mod read;

@@ -17,6 +17,7 @@ mod fhir_crud;
 mod fhir_everything;
 mod fhir_examples;
 mod fhir_export;
+mod fhir_has;
 mod fhir_include;
 mod fhir_modifiers;
 mod fhir_sort;
