@@ -3,12 +3,6 @@
 use super::*;
 use crate::support::worlds;
 
-async fn ids(app: &TestApp, query: &str) -> HashSet<String> {
-    let r = app.get(query).await;
-    assert_eq!(r.status, StatusCode::OK, "{}: {query}: {r:?}", app.backend);
-    set(&match_ids(&r.json()))
-}
-
 #[tokio::test]
 async fn has_finds_what_the_referring_resources_point_to() {
     for w in worlds().await {

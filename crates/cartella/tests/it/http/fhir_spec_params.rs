@@ -7,12 +7,6 @@ use super::*;
 use crate::support::worlds;
 use serde_json::json;
 
-async fn ids(app: &TestApp, query: &str) -> HashSet<String> {
-    let r = app.get(query).await;
-    assert_eq!(r.status, StatusCode::OK, "{}: {query}: {r:?}", app.backend);
-    set(&match_ids(&r.json()))
-}
-
 fn one(id: &str) -> HashSet<String> {
     set(&[id.to_owned()])
 }

@@ -376,6 +376,13 @@ pub fn next_link(bundle: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The ids a search (one page) matches; it must answer 200.
+pub async fn ids(app: &TestApp, query: &str) -> HashSet<String> {
+    let r = app.get(query).await;
+    assert_eq!(r.status, StatusCode::OK, "{}: {query}: {r:?}", app.backend);
+    set(&match_ids(&r.json()))
+}
+
 pub fn set(ids: &[String]) -> HashSet<String> {
     ids.iter().cloned().collect()
 }
