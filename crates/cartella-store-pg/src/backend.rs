@@ -95,6 +95,9 @@ impl Backend for PgBackend {
     ) -> Result<Option<RawResource>> {
         self.version_db(tenant, rtype, id, version).await
     }
+    async fn reindex(&self, rows: Vec<(i64, WriteOp)>) -> Result<u64> {
+        self.reindex_db(rows).await
+    }
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {
         self.history_db(query).await
     }

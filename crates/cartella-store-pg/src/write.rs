@@ -114,6 +114,36 @@ impl PgBackend {
         Ok(())
     }
 
+    /// See [`cartella_store::Backend::reindex`]: the rows are locked while their version is
+    /// checked, so a concurrent write waits, then indexes its own version.
+    pub(crate) async fn reindex_db(&self, rows: Vec<(i64, WriteOp)>) -> Result<u64> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await.map_err(crate::db)?;
+        let mut index = IndexColumns::default();
+        let mut replaced = 0;
+        for (row_id, op) in &rows {
+            let current = tx
+                .query_opt(
+                    "SELECT version FROM resources WHERE row_id = $1 AND NOT deleted FOR UPDATE",
+                    &[row_id],
+                )
+                .await
+                .map_err(crate::db)?;
+            let current: Option<i64> = current.map(|r| rows::col(&r, 0)).transpose()?;
+            if current != Some(op.version) {
+                continue;
+            }
+            tx.execute(DELETE_INDEX, &[row_id])
+                .await
+                .map_err(crate::db)?;
+            index.set(*row_id, op);
+            replaced += 1;
+        }
+        index.insert(&tx).await?;
+        tx.commit().await.map_err(crate::db)?;
+        Ok(replaced)
+    }
+
     pub(crate) async fn erase_patient_db(
         &self,
         tenant: &TenantId,

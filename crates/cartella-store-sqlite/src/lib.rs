@@ -307,6 +307,12 @@ impl Backend for SqliteBackend {
             .run(move |c| read::version(c, &t, &ty, &id, version))
     }
 
+    async fn reindex(&self, rows: Vec<(i64, WriteOp)>) -> Result<u64> {
+        self.writer
+            .call(move |conn, _| write::reindex(conn, &rows))
+            .await
+    }
+
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>> {
         let q = query.clone();
         self.readers.with(move |c| read::history(c, &q)).await

@@ -92,6 +92,13 @@ fn write_op(conn: &Connection, op: &WriteOp) -> Result<()> {
     )
     .and_then(|mut s| s.execute(params![tenant, op.rtype, op.id, op.version, op.last_updated, op.deleted as i64, op.key_id, op.content]))
     .map_err(map_err)?;
+    write_index(conn, row_id, op)
+}
+
+/// The index rows of `op` for resource row `row_id`, and its compartment link when no index row
+/// makes one.
+fn write_index(conn: &Connection, row_id: i64, op: &WriteOp) -> Result<()> {
+    let tenant = op.tenant.as_str();
     insert_index(conn, row_id, tenant, &op.rtype, &op.index)?;
     if let Some(patient) = crate::compartment::unlinked_patient(op) {
         conn.prepare_cached(
@@ -101,6 +108,24 @@ fn write_op(conn: &Connection, op: &WriteOp) -> Result<()> {
         .map_err(map_err)?;
     }
     Ok(())
+}
+
+/// See [`cartella_store::Backend::reindex`].
+pub fn reindex(conn: &Connection, rows: &[(i64, WriteOp)]) -> Result<u64> {
+    let mut replaced = 0;
+    for (row_id, op) in rows {
+        let current: Option<i64> = conn
+            .prepare_cached("SELECT version FROM resources WHERE row_id = ?1 AND deleted = 0")
+            .and_then(|mut s| s.query_row([row_id], |r| r.get(0)).optional())
+            .map_err(map_err)?;
+        if current != Some(op.version) {
+            continue;
+        }
+        delete_index(conn, *row_id)?;
+        write_index(conn, *row_id, op)?;
+        replaced += 1;
+    }
+    Ok(replaced)
 }
 
 const INDEX_TABLES: [&str; 6] = [

@@ -56,6 +56,8 @@ enum Command {
     /// Patient data rights (erasure)
     #[command(subcommand)]
     Patient(commands::patient::Command),
+    /// Rebuild the search index from the stored resources
+    Reindex(commands::reindex::Args),
     /// Measure performance and print figures
     #[command(subcommand)]
     Bench(commands::bench::Command),
@@ -95,6 +97,7 @@ fn main() -> std::process::ExitCode {
             Command::User(c) => commands::user::run(settings, c).await,
             Command::Demo(c) => commands::demo::run(settings, c).await,
             Command::Client(c) => commands::user::run_client(settings, c).await,
+            Command::Reindex(args) => commands::reindex::run(settings, args).await,
             Command::Bench(c) => commands::bench::run(settings, c).await,
         }
     });

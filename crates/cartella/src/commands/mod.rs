@@ -10,6 +10,7 @@ pub mod bench_web;
 pub mod demo;
 pub mod keys;
 pub mod patient;
+pub mod reindex;
 pub mod serve;
 pub mod tenant;
 pub mod user;

@@ -31,7 +31,7 @@ fn every_command_has_help() {
     let out = cartella(dir.path(), &["--help"]);
     assert!(out.status.success());
     for cmd in [
-        "serve", "migrate", "tenant", "keys", "audit", "patient", "bench",
+        "serve", "migrate", "tenant", "keys", "audit", "patient", "reindex", "bench",
     ] {
         assert!(text(&out).contains(cmd), "--help lists {cmd}");
         let sub = cartella(dir.path(), &[cmd, "--help"]);
@@ -90,6 +90,15 @@ fn tenants_keys_and_audit_through_the_cli() {
     assert!(rotate.status.success(), "{}", text(&rotate));
     let rotated_key = std::fs::read_to_string(&key_file).unwrap();
     assert_ne!(original_key, rotated_key, "the key file was replaced");
+    let reindex = cartella(d, &["reindex"]);
+    assert!(
+        reindex.status.success()
+            && text(&reindex).contains("studio-rossi: 0 resource(s) reindexed"),
+        "{}",
+        text(&reindex)
+    );
+    let unknown = cartella(d, &["reindex", "--tenant", "nobody"]);
+    assert!(!unknown.status.success(), "{}", text(&unknown));
     let verify = cartella(d, &["audit", "verify"]);
     assert!(
         verify.status.success() && text(&verify).contains("audit trail OK"),

@@ -9,5 +9,6 @@ mod encryption;
 mod grouped_writes;
 mod jobs;
 mod opening;
+mod reindex;
 mod search;
 mod tenants;

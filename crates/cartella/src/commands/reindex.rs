@@ -1,0 +1,35 @@
+//! `cartella reindex`: rebuild the search index from the stored resources (after an upgrade
+//! whose search rules changed, or to repair it). Safe while the server runs.
+
+use crate::settings::Settings;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only this practice (slug); all of them when left out
+    #[arg(long)]
+    tenant: Option<String>,
+}
+
+pub async fn run(settings: Settings, args: Args) -> anyhow::Result<ExitCode> {
+    let store = crate::startup::open_store(&settings).await?;
+    let slugs = match args.tenant {
+        Some(slug) => vec![slug],
+        None => store
+            .list_tenants()
+            .await?
+            .into_iter()
+            .map(|t| t.slug)
+            .collect(),
+    };
+    for slug in slugs {
+        let ctx = store.system_context(&slug, "cli").await?;
+        let report = store.reindex(&ctx).await?;
+        println!(
+            "{slug}: {} resource(s) reindexed, {} of erased patients left alone",
+            report.resources, report.erased
+        );
+    }
+    store.close().await?;
+    Ok(ExitCode::SUCCESS)
+}
