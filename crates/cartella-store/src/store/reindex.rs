@@ -81,7 +81,11 @@ impl Store {
                         },
                     ));
                 }
+                let writing = std::time::Instant::now();
                 report.resources += self.backend.reindex(batch).await?;
+                // As long again for everyone else's writes: run beside a serving process, an
+                // unpaced reindex held the write lock most of the time.
+                tokio::time::sleep(writing.elapsed()).await;
                 if !full {
                     break;
                 }

@@ -1,5 +1,6 @@
 //! `cartella reindex`: rebuild the search index from the stored resources (after an upgrade
-//! whose search rules changed, or to repair it). Safe while the server runs.
+//! whose search rules changed, or to repair it). It may run beside `serve`: the store paces its
+//! writes so the server's own get the write lock in between.
 
 use crate::settings::Settings;
 use std::process::ExitCode;
