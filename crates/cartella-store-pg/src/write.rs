@@ -26,13 +26,13 @@ const UPDATE_CURRENT: &str = "UPDATE resources SET version = $2, last_updated = 
 const INSERT_HISTORY: &str = "INSERT INTO resource_history (tenant_id, type, id, version, \
      last_updated, deleted, key_id, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-/// All six index tables of one resource row in one round trip.
-const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = $1), \
-     s AS (DELETE FROM idx_string WHERE res_row = $1), \
-     b AS (DELETE FROM idx_blind WHERE res_row = $1), \
-     d AS (DELETE FROM idx_date WHERE res_row = $1), \
-     r AS (DELETE FROM idx_ref WHERE res_row = $1) \
-     DELETE FROM idx_quantity WHERE res_row = $1";
+/// All six index tables of some resource rows (`$1`, their row ids) in one round trip.
+const DELETE_INDEX: &str = "WITH t AS (DELETE FROM idx_token WHERE res_row = ANY($1)), \
+     s AS (DELETE FROM idx_string WHERE res_row = ANY($1)), \
+     b AS (DELETE FROM idx_blind WHERE res_row = ANY($1)), \
+     d AS (DELETE FROM idx_date WHERE res_row = ANY($1)), \
+     r AS (DELETE FROM idx_ref WHERE res_row = ANY($1)) \
+     DELETE FROM idx_quantity WHERE res_row = ANY($1)";
 
 /// How a batch's own writes went, before its audit events.
 pub(crate) enum Applied {
@@ -115,33 +115,38 @@ impl PgBackend {
     }
 
     /// See [`cartella_store::Backend::reindex`]: the rows are locked while their version is
-    /// checked, so a concurrent write waits, then indexes its own version.
+    /// checked, so a concurrent write waits, then indexes its own version. Three statements a
+    /// batch, whatever its size (per row, a reindex ran at under 1,000 resources/s).
     pub(crate) async fn reindex_db(&self, rows: Vec<(i64, WriteOp)>) -> Result<u64> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
-        let mut index = IndexColumns::default();
-        let mut replaced = 0;
-        for (row_id, op) in &rows {
-            let current = tx
-                .query_opt(
-                    "SELECT version FROM resources WHERE row_id = $1 AND NOT deleted FOR UPDATE",
-                    &[row_id],
-                )
-                .await
-                .map_err(crate::db)?;
-            let current: Option<i64> = current.map(|r| rows::col(&r, 0)).transpose()?;
-            if current != Some(op.version) {
-                continue;
-            }
-            tx.execute(DELETE_INDEX, &[row_id])
-                .await
-                .map_err(crate::db)?;
-            index.set(*row_id, op);
-            replaced += 1;
+        let ids: Vec<i64> = rows.iter().map(|(row, _)| *row).collect();
+        let found = tx
+            .query(
+                "SELECT row_id, version FROM resources WHERE row_id = ANY($1) AND NOT deleted \
+                 ORDER BY row_id FOR UPDATE",
+                &[&ids],
+            )
+            .await
+            .map_err(crate::db)?;
+        let mut current = std::collections::HashMap::with_capacity(found.len());
+        for row in &found {
+            current.insert(rows::col::<i64>(row, 0)?, rows::col::<i64>(row, 1)?);
         }
+        let mut index = IndexColumns::default();
+        let mut still: Vec<i64> = Vec::with_capacity(rows.len());
+        for (row_id, op) in &rows {
+            if current.get(row_id) == Some(&op.version) {
+                index.set(*row_id, op);
+                still.push(*row_id);
+            }
+        }
+        tx.execute(DELETE_INDEX, &[&still])
+            .await
+            .map_err(crate::db)?;
         index.insert(&tx).await?;
         tx.commit().await.map_err(crate::db)?;
-        Ok(replaced)
+        Ok(still.len() as u64)
     }
 
     pub(crate) async fn erase_patient_db(
@@ -230,7 +235,9 @@ async fn write_op(tx: &Transaction<'_>, op: &WriteOp) -> Result<i64> {
             .await
             .map_err(crate::db)?;
             let delete = tx.prepare_cached(DELETE_INDEX).await.map_err(crate::db)?;
-            tx.execute(&delete, &[&row_id]).await.map_err(crate::db)?;
+            tx.execute(&delete, &[&[row_id].as_slice()])
+                .await
+                .map_err(crate::db)?;
             row_id
         }
         (None, None) => {
