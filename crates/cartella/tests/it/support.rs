@@ -201,3 +201,23 @@ pub fn contains_word(haystack: &[u8], needle: &str) -> bool {
         w.eq_ignore_ascii_case(n) && !alnum(i.checked_sub(1)) && !alnum(Some(i + n.len()))
     })
 }
+
+/// Create a resource through the store (type from its `resourceType`); its new id.
+pub async fn create_resource(
+    store: &Store,
+    ctx: &AccessContext,
+    body: serde_json::Value,
+) -> String {
+    let rtype = body["resourceType"].as_str().unwrap_or_default().to_owned();
+    store
+        .create(
+            ctx,
+            &rtype,
+            body,
+            cartella_store::store::WriteOptions::default(),
+        )
+        .await
+        .unwrap()
+        .resource
+        .id
+}

@@ -8,16 +8,6 @@ use cartella_store::store::WriteOptions;
 use cartella_store::{AccessContext, Store};
 use serde_json::{Value, json};
 
-async fn create(store: &Store, ctx: &AccessContext, body: Value) -> String {
-    let rtype = body["resourceType"].as_str().unwrap().to_owned();
-    store
-        .create(ctx, &rtype, body, WriteOptions::default())
-        .await
-        .unwrap()
-        .resource
-        .id
-}
-
 fn observation(patient: &str) -> Value {
     json!({"resourceType": "Observation", "status": "final", "code": {"text": "x"},
         "subject": {"reference": format!("Patient/{patient}")}})
@@ -40,18 +30,18 @@ async fn a_compartment_holds_what_points_at_its_patient_by_subject_patient_or_be
         let (store, ctx) = store_with_tenant(&w, "compartment").await;
         let patient = json!({"resourceType": "Patient"});
         let (a, b) = (
-            create(&store, &ctx, patient.clone()).await,
-            create(&store, &ctx, patient).await,
+            create_resource(&store, &ctx, patient.clone()).await,
+            create_resource(&store, &ctx, patient).await,
         );
-        let obs = create(&store, &ctx, observation(&a)).await;
-        let allergy = create(
+        let obs = create_resource(&store, &ctx, observation(&a)).await;
+        let allergy = create_resource(
             &store,
             &ctx,
             json!({"resourceType": "AllergyIntolerance",
             "patient": {"reference": format!("Patient/{a}")}}),
         )
         .await;
-        let coverage = create(
+        let coverage = create_resource(
             &store,
             &ctx,
             json!({"resourceType": "Coverage", "status": "active",
@@ -59,13 +49,13 @@ async fn a_compartment_holds_what_points_at_its_patient_by_subject_patient_or_be
             "payor": [{"reference": format!("Patient/{a}")}]}),
         )
         .await;
-        let moving = create(&store, &ctx, observation(&a)).await;
-        let deleted = create(&store, &ctx, observation(&a)).await;
-        let theirs = create(&store, &ctx, observation(&b)).await;
+        let moving = create_resource(&store, &ctx, observation(&a)).await;
+        let deleted = create_resource(&store, &ctx, observation(&a)).await;
+        let theirs = create_resource(&store, &ctx, observation(&b)).await;
         // Names a as a performer, but its patient is b: not in a's compartment.
         let mut performed = observation(&b);
         performed["performer"] = json!([{"reference": format!("Patient/{a}")}]);
-        let performed = create(&store, &ctx, performed).await;
+        let performed = create_resource(&store, &ctx, performed).await;
 
         let mut moved = observation(&b);
         moved["id"] = json!(moving);

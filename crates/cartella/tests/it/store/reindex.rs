@@ -12,16 +12,6 @@ fn obs(patient: &str, code: &str) -> Value {
         "effectiveDateTime": "2024-05-06"})
 }
 
-async fn create(store: &Store, ctx: &AccessContext, body: Value) -> String {
-    let rtype = body["resourceType"].as_str().unwrap_or_default().to_owned();
-    store
-        .create(ctx, &rtype, body, WriteOptions::default())
-        .await
-        .unwrap()
-        .resource
-        .id
-}
-
 async fn count(store: &Store, ctx: &AccessContext, rtype: &str, params: &[(&str, &str)]) -> usize {
     let params: Vec<(String, String)> = params
         .iter()
@@ -41,13 +31,13 @@ async fn reindex_rebuilds_lost_index_rows_of_one_practice() {
         let name = w.name;
         let (store, a) = store_with_tenant(&w, "reindex-a").await;
         let b = tenant(&store, "reindex-b").await;
-        let rossi = create(
+        let rossi = create_resource(
             &store,
             &a,
             json!({"resourceType": "Patient", "name": [{"family": "Rossi"}]}),
         )
         .await;
-        let erased = create(
+        let erased = create_resource(
             &store,
             &a,
             json!({"resourceType": "Patient", "name": [{"family": "Gone"}]}),
@@ -58,17 +48,17 @@ async fn reindex_rebuilds_lost_index_rows_of_one_practice() {
             obs(&rossi, "8867-4"),
             obs(&erased, "8867-4"),
         ] {
-            create(&store, &a, body).await;
+            create_resource(&store, &a, body).await;
         }
-        let dropped = create(&store, &a, obs(&rossi, "8867-4")).await;
+        let dropped = create_resource(&store, &a, obs(&rossi, "8867-4")).await;
         store.delete(&a, "Observation", &dropped).await.unwrap();
-        let other = create(
+        let other = create_resource(
             &store,
             &b,
             json!({"resourceType": "Patient", "name": [{"family": "Rossi"}]}),
         )
         .await;
-        create(&store, &b, obs(&other, "8867-4")).await;
+        create_resource(&store, &b, obs(&other, "8867-4")).await;
         store.erase_patient(&a, &erased).await.unwrap();
         let by_code = [("code", "http://loinc.org|8867-4")];
         let by_name = [("family", "rossi")];
@@ -142,7 +132,7 @@ async fn a_stale_reindex_leaves_the_newer_version_indexed() {
     for w in worlds().await {
         let name = w.name;
         let (store, ctx) = store_with_tenant(&w, "reindex-stale").await;
-        let id = create(&store, &ctx, obs("p1", "8867-4")).await;
+        let id = create_resource(&store, &ctx, obs("p1", "8867-4")).await;
         let read_before = w
             .backend
             .current(&ctx.tenant, "Observation", &id)
