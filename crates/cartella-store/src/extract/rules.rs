@@ -242,6 +242,24 @@ pub fn rule(rtype: &str, name: &str) -> Option<&'static ParamRule> {
     rules_for(rtype).iter().find(|r| r.name == name)
 }
 
+/// Raise when the extraction code changes what it writes for the same rules.
+const EXTRACTION_VERSION: u32 = 1;
+
+/// What the index of a database built by this binary depends on: the extraction version and
+/// every type's rules. A database indexed under another fingerprint needs `cartella reindex`.
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(EXTRACTION_VERSION.to_be_bytes());
+    for rtype in cartella_core::resource_types::R4_RESOURCE_TYPES {
+        hash.update(format!("{rtype}:{:?};", rules_for(rtype)).as_bytes());
+    }
+    hash.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod union_tests {
     use super::*;

@@ -29,7 +29,7 @@ pub use chain::{MAX_CHAIN_TARGETS, chain_targets};
 pub use export::{EXPORT_LIFETIME_US, ExportLevel, ExportRequest, JOB_EXPORT};
 pub use open::expected_master_key_id;
 pub use read::{HistoryEntry, SearchPage};
-pub use reindex::ReindexReport;
+pub use reindex::{IndexRules, ReindexReport};
 pub use transaction::{Write, WriteAllError, Written};
 pub use write::{WriteOptions, WriteOutcome};
 

@@ -102,3 +102,46 @@ impl Store {
         Ok(report)
     }
 }
+
+/// Where the fingerprint of the rules the index was built with is kept.
+const INDEX_RULES_KEY: &str = "index_rules";
+
+/// Whether the stored index was built with this binary's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexRules {
+    Current,
+    /// Built with other rules (an upgrade changed them): searches may miss older resources
+    /// until `cartella reindex` has run.
+    Changed {
+        stored: String,
+        current: String,
+    },
+}
+
+impl Store {
+    /// Compare the fingerprint recorded with the database with this binary's. A database
+    /// without one (new, or from before fingerprints) is taken to be current and recorded so.
+    pub async fn index_rules(&self) -> Result<IndexRules> {
+        let current = crate::extract::rules::fingerprint();
+        match self.backend.get_meta(INDEX_RULES_KEY).await? {
+            Some(stored) if stored == current.as_bytes() => Ok(IndexRules::Current),
+            Some(stored) => Ok(IndexRules::Changed {
+                stored: String::from_utf8_lossy(&stored).into_owned(),
+                current,
+            }),
+            None => {
+                self.mark_index_current().await?;
+                Ok(IndexRules::Current)
+            }
+        }
+    }
+
+    /// Record that every practice's index was built with this binary's rules (after a reindex
+    /// of all of them).
+    pub async fn mark_index_current(&self) -> Result<()> {
+        let current = crate::extract::rules::fingerprint();
+        self.backend
+            .put_meta(INDEX_RULES_KEY, current.as_bytes())
+            .await
+    }
+}

@@ -14,6 +14,7 @@ pub struct Args {
 
 pub async fn run(settings: Settings, args: Args) -> anyhow::Result<ExitCode> {
     let store = crate::startup::open_store(&settings).await?;
+    let all = args.tenant.is_none();
     let slugs = match args.tenant {
         Some(slug) => vec![slug],
         None => store
@@ -30,6 +31,10 @@ pub async fn run(settings: Settings, args: Args) -> anyhow::Result<ExitCode> {
             "{slug}: {} resource(s) reindexed, {} of erased patients left alone",
             report.resources, report.erased
         );
+    }
+    if all {
+        // Every practice now has this binary's index.
+        store.mark_index_current().await?;
     }
     store.close().await?;
     Ok(ExitCode::SUCCESS)

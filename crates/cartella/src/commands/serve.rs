@@ -22,6 +22,15 @@ pub async fn run(mut settings: Settings, args: Args) -> anyhow::Result<ExitCode>
         settings.listen = l;
     }
     let store = startup::open_store(&settings).await?;
+    if let cartella_store::store::IndexRules::Changed { stored, current } =
+        store.index_rules().await?
+    {
+        tracing::warn!(
+            %stored,
+            %current,
+            "the search index was built with other search rules (an upgrade changed them): searches may miss older resources until `cartella reindex` has run"
+        );
+    }
     let token = startup::service_token(&settings)?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await

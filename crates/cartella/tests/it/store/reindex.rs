@@ -1,7 +1,7 @@
 //! Reindex: index rows rebuilt from the stored content, per practice, without new versions.
 
 use crate::support::*;
-use cartella_store::store::WriteOptions;
+use cartella_store::store::{IndexRules, WriteOptions};
 use cartella_store::{AccessContext, IndexRows, Store, TokenRow, WriteOp};
 use serde_json::{Value, json};
 
@@ -180,6 +180,43 @@ async fn a_stale_reindex_leaves_the_newer_version_indexed() {
         assert_eq!(
             count(&store, &ctx, "Observation", &by("8867-4")).await,
             0,
+            "{name}"
+        );
+    }
+}
+
+/// A database indexed by a binary with other rules asks for a reindex until one is recorded.
+#[tokio::test]
+async fn an_index_built_with_other_rules_is_reported_until_reindexed() {
+    for w in worlds().await {
+        let name = w.name;
+        let (store, _) = store_with_tenant(&w, "reindex-rules").await;
+        // A database without a fingerprint is taken as current, and recorded.
+        assert_eq!(
+            store.index_rules().await.unwrap(),
+            IndexRules::Current,
+            "{name}"
+        );
+        assert!(
+            w.backend.get_meta("index_rules").await.unwrap().is_some(),
+            "{name}"
+        );
+        // As an older binary would have left it.
+        w.backend
+            .put_meta("index_rules", b"older-rules")
+            .await
+            .unwrap();
+        match store.index_rules().await.unwrap() {
+            IndexRules::Changed { stored, current } => {
+                assert_eq!(stored, "older-rules", "{name}");
+                assert_ne!(current, stored, "{name}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        store.mark_index_current().await.unwrap();
+        assert_eq!(
+            store.index_rules().await.unwrap(),
+            IndexRules::Current,
             "{name}"
         );
     }
