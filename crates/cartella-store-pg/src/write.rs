@@ -72,7 +72,7 @@ pub(crate) async fn apply(tx: &Transaction<'_>, batch: &WriteBatch) -> Result<Ap
 /// Each condition must still match nothing. Its advisory lock, held to the commit, makes
 /// racing creates with the same condition wait for each other; under READ COMMITTED the
 /// count after the wait sees what the one before committed. Keys in order: no deadlock.
-async fn absent(tx: &Transaction<'_>, absent: &[Absent]) -> Result<()> {
+async fn check_absent(tx: &Transaction<'_>, absent: &[Absent]) -> Result<()> {
     let mut keys: Vec<i64> = absent.iter().map(|a| a.key).collect();
     keys.sort_unstable();
     keys.dedup();
@@ -94,7 +94,7 @@ impl PgBackend {
     pub(crate) async fn write_alone(&self, batch: WriteBatch) -> Result<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await.map_err(crate::db)?;
-        absent(&tx, &batch.absent).await?;
+        check_absent(&tx, &batch.absent).await?;
         if let Applied::DoubleBooked = apply(&tx, &batch).await? {
             // Roll back first: the listing must not wait on our own aborted transaction.
             drop(tx);

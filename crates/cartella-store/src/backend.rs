@@ -82,11 +82,11 @@ pub trait Backend:
         id: &str,
         version: i64,
     ) -> Result<Option<RawResource>>;
-    /// History rows, newest first; `row_id` is the history row id.
     /// Replace the index rows of current resources with those given (a reindex), each only if
     /// its row still holds `op.version`: a write since has indexed the newer version itself.
     /// Nothing else of the row changes. Returns how many were replaced.
     async fn reindex(&self, rows: Vec<(i64, WriteOp)>) -> Result<u64>;
+    /// History rows, newest first; `row_id` is the history row id.
     async fn history(&self, query: &HistoryQuery) -> Result<Vec<RawResource>>;
     /// Current, non-deleted resources matching the plan, ascending `(last_updated, row_id)`.
     async fn search(&self, plan: &SearchPlan) -> Result<Vec<RawResource>>;

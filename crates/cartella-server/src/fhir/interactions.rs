@@ -89,6 +89,25 @@ pub(super) async fn absent(
         .await?)
 }
 
+/// A conditional write's [`absent`] guard, built on first need and kept for the retries.
+#[derive(Default)]
+struct Guard(Option<Option<cartella_store::Absent>>);
+
+impl Guard {
+    async fn get(
+        &mut self,
+        state: &AppState,
+        ctx: &AccessContext,
+        rtype: &str,
+        cond: &[(String, String)],
+    ) -> Result<Option<cartella_store::Absent>> {
+        if self.0.is_none() {
+            self.0 = Some(absent(state, ctx, rtype, cond).await?);
+        }
+        Ok(self.0.clone().flatten())
+    }
+}
+
 /// Attempts of a conditional write that lost the race for its condition: the next attempt
 /// finds the winner's resource, so a second is normally the last.
 const RACES: usize = 3;
@@ -117,7 +136,8 @@ pub(super) async fn create(
             .await?;
         return Ok(Done::Created(out.resource));
     };
-    let guard = absent(state, ctx, rtype, cond).await?;
+    // Built once, and only when nothing matched (the usual answer to a retried feed is a match).
+    let mut guard = Guard::default();
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -128,7 +148,7 @@ pub(super) async fn create(
             _ => return Err(multiple(rtype)),
         }
         let opts = WriteOptions {
-            absent: guard.clone(),
+            absent: guard.get(state, ctx, rtype, cond).await?,
             ..Default::default()
         };
         match state.store.create(ctx, rtype, body.clone(), opts).await {
@@ -161,7 +181,7 @@ pub(super) async fn update(
         Target::Search(cond) => cond,
     };
     let body_id = body.get("id").and_then(Value::as_str).map(str::to_owned);
-    let guard = absent(state, ctx, rtype, cond).await?;
+    let mut guard = Guard::default();
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -169,7 +189,7 @@ pub(super) async fn update(
         let (id, creates) = match (found.len(), &body_id) {
             (0, None) => {
                 let opts = WriteOptions {
-                    absent: guard.clone(),
+                    absent: guard.get(state, ctx, rtype, cond).await?,
                     ..Default::default()
                 };
                 match state.store.create(ctx, rtype, body.clone(), opts).await {
@@ -193,8 +213,12 @@ pub(super) async fn update(
         if let Value::Object(o) = &mut body {
             o.entry("id").or_insert_with(|| Value::String(id.clone()));
         }
-        let guard = if creates { guard.clone() } else { None };
-        match put(state, ctx, rtype, &id, body, if_match, guard).await {
+        let absent = if creates {
+            guard.get(state, ctx, rtype, cond).await?
+        } else {
+            None
+        };
+        match put(state, ctx, rtype, &id, body, if_match, absent).await {
             Err(StoreError::ConditionMatched(_)) if attempt < RACES => {}
             done => return written(done, if_match),
         }

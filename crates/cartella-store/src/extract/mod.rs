@@ -14,8 +14,21 @@ use serde_json::Value;
 
 /// Index rows for `resource` of `rtype`; identifying values become blind tokens under `blind_key`.
 pub fn extract(rtype: &str, resource: &Value, blind_key: &[u8; 32]) -> IndexRows {
+    extract_params(rtype, resource, blind_key, |_| true)
+}
+
+/// [`extract`] for the parameters `wanted` keeps (by their stored names) only.
+pub fn extract_params(
+    rtype: &str,
+    resource: &Value,
+    blind_key: &[u8; 32],
+    wanted: impl Fn(&str) -> bool,
+) -> IndexRows {
     let mut rows = IndexRows::default();
-    for rule in rules_for(rtype).iter().filter(|r| r.union_of.is_empty()) {
+    for rule in rules_for(rtype)
+        .iter()
+        .filter(|r| r.union_of.is_empty() && wanted(r.name))
+    {
         for node in values::select(resource, rule.paths) {
             add(&mut rows, rule, node, blind_key);
         }

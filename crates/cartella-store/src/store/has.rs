@@ -6,7 +6,7 @@
 use super::chain::{Chained, MAX_CHAIN_TARGETS};
 use super::{AccessContext, Store};
 use crate::error::{Result, StoreError};
-use crate::extract::{Kind, extract, rules::rule};
+use crate::extract::{Kind, extract_params, rules::rule};
 use crate::search::Clause;
 use cartella_core::ResourceType;
 use serde_json::Value;
@@ -69,7 +69,9 @@ impl Store {
         for found in page.resources {
             let resource: Value = serde_json::from_slice(&found.json)
                 .map_err(|_| StoreError::Corrupted(format!("{}/{}", found.rtype, found.id)))?;
-            let rows = extract(source, &resource, tenant_key.blind_key()).refs;
+            // Only the reference's own rows: the others (blind tokens among them) are not needed.
+            let wanted = |name: &str| stored.iter().any(|s| s == name);
+            let rows = extract_params(source, &resource, tenant_key.blind_key(), wanted).refs;
             ids.extend(
                 rows.into_iter()
                     .filter(|r| r.target_type == rtype && stored.iter().any(|s| s == r.param))

@@ -14,6 +14,7 @@ use cartella_store::AccessContext;
 use cartella_store::store::{Write, Written};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 
 /// Ids of the current resources matching a condition (at most two are needed to decide).
 async fn matches(
@@ -120,16 +121,16 @@ pub(super) async fn transaction(
                         Some((ResourceId::new_v7().to_string(), true))
                     }
                     // The same condition on an earlier entry: that entry's resource matches.
-                    [] => match conditional.get(&condition_key(e)) {
-                        Some(id) => Some((id.clone(), false)),
-                        None => {
+                    [] => match conditional.entry(condition_key(e)) {
+                        Slot::Occupied(same) => Some((same.get().clone(), false)),
+                        Slot::Vacant(first) => {
                             guards.extend(
                                 interactions::absent(state, ctx, e.rtype, &e.if_none_exist)
                                     .await
                                     .map_err(|err| at(i, err))?,
                             );
                             let id = ResourceId::new_v7().to_string();
-                            conditional.insert(condition_key(e), id.clone());
+                            first.insert(id.clone());
                             Some((id, true))
                         }
                     },
