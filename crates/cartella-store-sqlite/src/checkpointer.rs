@@ -125,6 +125,18 @@ impl WalWatch {
         }
     }
 
+    /// At a clean stop: copy the whole log into the database file and empty it. Readers of
+    /// another process (a command run beside `serve`) are waited for only as briefly as for a
+    /// restart; `false` then, and the log is left to that process.
+    pub fn truncate(&self, conn: &Connection) -> rusqlite::Result<bool> {
+        self.busy.set(RESTART_WAITS);
+        let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        self.busy.set(WRITER_WAITS);
+        busy.map(|b| b == 0)
+    }
+
     fn time_to_look(&self) -> bool {
         let mut next = self.next_look.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();

@@ -84,6 +84,7 @@ pub struct SqliteBackend {
     writer: Writer,
     readers: Arc<Readers>,
     checkpointer: checkpointer::Checkpointer,
+    watch: Arc<checkpointer::WalWatch>,
 }
 
 impl SqliteBackend {
@@ -136,7 +137,7 @@ impl SqliteBackend {
         let checkpointer = checkpointer::spawn(
             path.to_owned(),
             std::time::Duration::from_millis(250),
-            watch,
+            watch.clone(),
         )
         .map_err(|e| StoreError::Internal(e.to_string()))?;
         Ok(SqliteBackend {
@@ -144,6 +145,7 @@ impl SqliteBackend {
             writer,
             readers: Arc::new(Readers::new(path.to_owned(), readers.max(1))),
             checkpointer,
+            watch,
         })
     }
 
@@ -191,18 +193,11 @@ impl Backend for SqliteBackend {
     async fn close(&self) -> Result<()> {
         self.readers.close_idle();
         self.checkpointer.stop();
-        let path = self.display();
+        let watch = self.watch.clone();
         self.writer
             .call_raw(move |conn, _| {
-                let (busy, log, copied): (i64, i64, i64) = conn
-                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .map_err(map_err)?;
-                if busy != 0 {
-                    return Err(StoreError::Database(format!(
-                        "{path}: the last checkpoint copied {copied} of {log} log frames; a reader is still open"
-                    )));
+                if !watch.truncate(conn).map_err(map_err)? {
+                    tracing::info!("the write-ahead log is in use by another process; left to it");
                 }
                 Ok(())
             })

@@ -69,3 +69,28 @@ async fn files_that_are_not_cartella_databases_are_refused() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// Closing while another process still reads the database (a CLI command beside `serve`) is
+/// not a failure: the log is left to that process, and the command's work stands.
+#[tokio::test]
+async fn close_beside_another_reader_succeeds() {
+    let w = sqlite_world().await;
+    let (store, ctx) = store_with_tenant(&w, "close-beside").await;
+    create_resource(
+        &store,
+        &ctx,
+        serde_json::json!({"resourceType": "Patient", "gender": "female"}),
+    )
+    .await;
+    let path = w.sqlite_path.clone().unwrap_or_default();
+    // Another process's reader, in the middle of a read.
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN").unwrap();
+    let n: i64 = other
+        .query_row("SELECT count(*) FROM resources", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    let result = store.close().await;
+    assert!(result.is_ok(), "{result:?}");
+    other.execute_batch("COMMIT").unwrap();
+}
